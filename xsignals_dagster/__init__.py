@@ -1,0 +1,1 @@
+"""xsignals: cross-experience signals on Dagster."""

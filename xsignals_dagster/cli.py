@@ -1,0 +1,95 @@
+"""The `xsignals` command: generate demo data, run everything headless, start the UI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from xsignals_dagster.settings import DATA_DIR, PROJECT_ROOT, setting
+
+
+def _prepare_dagster_home() -> Path:
+    """DAGSTER_HOME, defaulting to data/dagster_home with the project's dagster.yaml."""
+    home = Path(setting("DAGSTER_HOME")).expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    if not (home / "dagster.yaml").exists() and (PROJECT_ROOT / "dagster.yaml").exists():
+        shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+@click.group()
+def main() -> None:
+    """xsignals: cross-experience signals on Dagster."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+@main.command()
+@click.option("--persons", type=click.IntRange(1), default=2000, show_default=True)
+@click.option("--days", type=click.IntRange(1), default=30, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Writes OUT/landing and OUT/truth.")
+@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last extract date [default: yesterday, UTC].")
+def generate(persons: int, days: int, seed: int, out: Path, end_date: dt.datetime | None) -> None:
+    """Write a synthetic retailer's landing zone and its ground truth."""
+    from xsignals_dagster.demo.generator import generate as write_demo
+
+    summary = write_demo(persons, days, seed, out, end_date=end_date.date() if end_date else None)
+    click.echo(f"wrote {out / 'landing'} and {out / 'truth'}: {summary}")
+
+
+@main.command()
+def run() -> None:
+    """Ingest everything landed and materialize every asset once."""
+    _prepare_dagster_home()
+    import dagster as dg
+
+    from xsignals_dagster.headless import RunFailed, run_everything
+
+    landing = Path(setting("XSIGNALS_LANDING_DIR")).expanduser().resolve()
+    try:
+        with dg.DagsterInstance.get() as instance:
+            run_everything(instance, landing)
+    except RunFailed as failure:
+        click.echo(f"xsignals run: {failure}", err=True)
+        sys.exit(1)
+    except Exception as error:  # one line for the operator; the log above has the details
+        click.echo(f"xsignals run: {type(error).__name__}: {error}".splitlines()[0], err=True)
+        sys.exit(1)
+    click.echo("xsignals run: all assets materialized")
+
+
+@main.command()
+@click.option("--persons", type=click.IntRange(1), default=2000, show_default=True)
+@click.option("--days", type=click.IntRange(1), default=30, show_default=True)
+@click.option("--port", type=int, default=3000, show_default=True)
+def dev(persons: int, days: int, port: int) -> None:
+    """Generate demo data (once) and start the Dagster UI and daemon on 127.0.0.1."""
+    from xsignals_dagster.demo.generator import generate as write_demo
+
+    _prepare_dagster_home()
+    demo = DATA_DIR / "demo"
+    if "XSIGNALS_LANDING_DIR" not in os.environ:
+        os.environ["XSIGNALS_LANDING_DIR"] = str(demo / "landing")
+        if not (demo / "landing").exists():
+            click.echo(f"generating demo data: {persons} persons x {days} days into {demo}")
+            write_demo(persons, days, 7, demo)
+    command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)]
+    click.echo(f"starting the Dagster UI on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True)
+    try:
+        sys.exit(process.wait())
+    except KeyboardInterrupt:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)

@@ -1,0 +1,11 @@
+"""The one Definitions object the web UI, the daemon and `xsignals run` all load."""
+
+import dagster as dg
+
+from xsignals_dagster.ingest.assets import landing_misfits, source_assets
+from xsignals_dagster.resources import build_resources
+
+defs = dg.Definitions(
+    assets=[*source_assets, landing_misfits],
+    resources=build_resources(),
+)

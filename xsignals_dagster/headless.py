@@ -1,0 +1,66 @@
+"""`xsignals run`: ingest everything landed, then materialize every other asset once.
+
+Runs go through the same Definitions the web UI loads and into the instance at
+DAGSTER_HOME, so they show in the UI like any other run.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from xsignals_dagster.definitions import defs
+from xsignals_dagster.ingest.assets import source_assets
+from xsignals_dagster.ingest.landing import scan
+from xsignals_dagster.partitions import extract_dates
+
+log = logging.getLogger("xsignals.run")
+
+
+class RunFailed(Exception):
+    """A run did not succeed; the message is the one-line reason."""
+
+
+def register_extract_dates(instance: dg.DagsterInstance, landing_root: Path) -> list[str]:
+    """Add a partition for every extract date that has landed; return all partitions in order."""
+    landed, _ = scan(landing_root)
+    known = set(instance.get_dynamic_partitions(extract_dates.name))
+    new = sorted({f.extract_date for f in landed} - known)
+    if new:
+        instance.add_dynamic_partitions(extract_dates.name, new)
+        log.info("new extract dates: %s", ", ".join(new))
+    return list(instance.get_dynamic_partitions(extract_dates.name))
+
+
+def _failure(result: dg.ExecuteInProcessResult) -> str:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            message = event.step_failure_data.error.message.strip().splitlines()[-1]
+            return f"step {event.step_key} failed: {message}"
+    return "run failed"
+
+
+def run_everything(instance: dg.DagsterInstance, landing_root: Path) -> None:
+    job = defs.resolve_implicit_global_asset_job_def()
+    partitions = register_extract_dates(instance, landing_root)
+    source_keys = [asset.key for asset in source_assets]
+    stages = []
+    if partitions:
+        stages.append(
+            ("ingest", source_keys, {ASSET_PARTITION_RANGE_START_TAG: partitions[0], ASSET_PARTITION_RANGE_END_TAG: partitions[-1]})
+        )
+    else:
+        log.warning("nothing has landed under %s", landing_root)
+    downstream = [key for key in defs.resolve_asset_graph().get_all_asset_keys() if key not in source_keys]
+    stages.append(("downstream", downstream, {}))
+    for stage, keys, tags in stages:
+        log.info("%s: materializing %d assets", stage, len(keys))
+        result = job.execute_in_process(
+            instance=instance, asset_selection=keys, tags={"xsignals/stage": stage, **tags}, raise_on_error=False
+        )
+        if not result.success:
+            raise RunFailed(f"{stage} run {result.run_id}: {_failure(result)}")
+        log.info("%s: run %s succeeded", stage, result.run_id)

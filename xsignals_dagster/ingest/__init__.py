@@ -1,0 +1,1 @@
+"""Ingestion: landed files into validated, typed warehouse tables (CONTRACT §1)."""

@@ -1,0 +1,53 @@
+"""Dagster resources: the landing zone and the warehouse, configured from the environment."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from xsignals_dagster.settings import DEFAULTS
+from xsignals_dagster.warehouse import WarehouseStore
+
+
+def env_or_default(name: str) -> str | dg.EnvVar:
+    """`dg.EnvVar(name)` when the variable is set (the UI shows where a value came from), else the default."""
+    return dg.EnvVar(name) if os.environ.get(name) else DEFAULTS[name]
+
+
+class LandingZone(dg.ConfigurableResource):
+    """The folder files land in, one sub-folder per source (CONTRACT §1)."""
+
+    root: str
+    default_region: str = "US"
+
+    @property
+    def path(self) -> Path:
+        return Path(self.root).expanduser().resolve()
+
+
+@functools.cache
+def _store(url: str) -> WarehouseStore:
+    return WarehouseStore(url)
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The SQLAlchemy warehouse every asset writes through (CONTRACT §2)."""
+
+    url: str
+
+    @property
+    def store(self) -> WarehouseStore:
+        return _store(self.url)
+
+
+def build_resources() -> dict[str, dg.ConfigurableResource]:
+    return {
+        "landing": LandingZone(
+            root=env_or_default("XSIGNALS_LANDING_DIR"),
+            default_region=env_or_default("XSIGNALS_DEFAULT_REGION"),
+        ),
+        "warehouse": Warehouse(url=env_or_default("XSIGNALS_WAREHOUSE_URL")),
+    }
