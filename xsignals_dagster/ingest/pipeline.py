@@ -85,8 +85,6 @@ def _other_dates_state(store: WarehouseStore, schema: SourceSchema, dates: list[
                 staging.c.extract_date.not_in(dates)
             )
         )
-        if schema.name == "pos":
-            frame["line_no"] = frame["line_no"].astype("Int64")
         keys = dict(zip(key_strings(frame, schema.key), frame["source_path"], strict=True))
     files = store.query(
         sa.select(ingested_files.c.sha256, ingested_files.c.path).where(

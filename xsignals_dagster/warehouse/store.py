@@ -105,6 +105,19 @@ def table_for_frame(name: str, frame: pd.DataFrame) -> sa.Table:
     )
 
 
+def _typed(values: pd.Series, column_type: sa.types.TypeEngine) -> pd.Series:
+    """A column as read back, in the dtype it was written from (NA-aware)."""
+    if isinstance(column_type, sa.DateTime | sa.Date):
+        return pd.to_datetime(values)
+    if isinstance(column_type, sa.Boolean):
+        return values.astype("boolean")
+    if isinstance(column_type, sa.Integer):
+        return pd.to_numeric(values).astype("Int64")
+    if isinstance(column_type, sa.Float):
+        return pd.to_numeric(values).astype("float64")
+    return values.astype(object)
+
+
 class WarehouseStore:
     """The warehouse behind one SQLAlchemy URL."""
 
@@ -138,17 +151,16 @@ class WarehouseStore:
         statement = sa.select(*selected)
         for column, value in (where or {}).items():
             statement = statement.where(table.c[column] == value)
-        return self.query(statement, [c.type for c in selected])
+        return self.query(statement)
 
-    def query(self, statement, types: list[sa.types.TypeEngine] | None = None) -> pd.DataFrame:
+    def query(self, statement: sa.Select | str) -> pd.DataFrame:
+        """Rows of a query; a `select` over typed columns gives columns of matching dtypes."""
+        types = [c.type for c in statement.selected_columns] if isinstance(statement, sa.Select) else []
         with self.engine.connect() as connection:
             result = connection.execute(statement if not isinstance(statement, str) else sa.text(statement))
             frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        for column, column_type in zip(frame.columns, types or [], strict=False):
-            if isinstance(column_type, sa.DateTime | sa.Date):
-                frame[column] = pd.to_datetime(frame[column])
-            elif isinstance(column_type, sa.Boolean):
-                frame[column] = frame[column].astype("boolean")
+        for column, column_type in zip(frame.columns, types, strict=False):
+            frame[column] = _typed(frame[column], column_type)
         return frame
 
     def count(self, name: str) -> int:

@@ -1,0 +1,55 @@
+"""Shared fixtures: warehouses (a real SQLite file and a real PostgreSQL server) and landing zones."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from xsignals_dagster.warehouse import WarehouseStore
+from xsignals_dagster_tests.postgres_server import PostgresUnavailable, postgres_server
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server for the whole session; in CI its absence fails the run."""
+    try:
+        with postgres_server() as url:
+            yield url
+    except (PostgresUnavailable, FileNotFoundError) as error:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI: {error}")
+        pytest.skip(f"PostgreSQL not available here: {error}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request, tmp_path: Path) -> str:
+    """Each test using this runs once on a SQLite file and once on its own PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.db'}"
+    server_url = request.getfixturevalue("postgres_url")
+    database = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{database}"
+
+
+@pytest.fixture
+def store(warehouse_url: str):
+    warehouse = WarehouseStore(warehouse_url)
+    yield warehouse
+    warehouse.dispose()
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    root = tmp_path / "landing"
+    root.mkdir()
+    return root
