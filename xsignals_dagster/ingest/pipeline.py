@@ -171,7 +171,9 @@ def _collect(written: dict[str, list[pd.DataFrame]], file: LandedFile, outcome: 
     now = utc_now()
     if outcome.status == "quarantined":
         written["quarantined"].append(
-            pd.DataFrame([{"source": file.source, "path": file.path, "reason": outcome.reason, "quarantined_at": now}])
+            pd.DataFrame(
+                [{"source": file.source, "path": file.path, "reason": outcome.reason, "quarantined_at": now, "sha256": outcome.sha256 or None}]
+            )
         )
         return
     written["files"].append(

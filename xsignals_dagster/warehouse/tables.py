@@ -40,6 +40,7 @@ quarantined_files = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("quarantined_at", sa.DateTime, nullable=False),
     sa.Column("extract_date", sa.Text),
+    sa.Column("sha256", sa.Text),
 )
 
 rejected_rows = sa.Table(
