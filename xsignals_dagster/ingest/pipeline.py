@@ -21,6 +21,7 @@ from xsignals_dagster.ingest.landing import LandedFile, source_files
 from xsignals_dagster.ingest.readers import RawRows, UnreadableFile, read_rows
 from xsignals_dagster.ingest.schema import SOURCES, SourceSchema
 from xsignals_dagster.ingest.validate import ValidatedRows, key_strings, validate
+from xsignals_dagster.privacy.suppression import Suppression
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
 from xsignals_dagster.warehouse.tables import (
@@ -110,13 +111,14 @@ def ingest_source(
     dates = sorted(set(extract_dates))
     store.ensure_tables(STAGING_TABLES[source], *BOOKKEEPING_TABLES)
     state = _other_dates_state(store, schema, dates)
+    suppression = Suppression.load(store)
     outcomes: list[PartitionOutcome] = []
     later_paths: set[str] = set()
     for extract_date in dates:
         outcome = PartitionOutcome(source, extract_date)
         written: dict[str, list[pd.DataFrame]] = {"loaded": [], "rejected": [], "blanked": [], "files": [], "quarantined": []}
         for file in source_files(landing_root, source, {extract_date}):
-            file_outcome, validated = _ingest_file(file, schema, region, state, later_paths)
+            file_outcome, validated = _ingest_file(file, schema, region, state, later_paths, suppression)
             outcome.files.append(file_outcome)
             _collect(written, file, file_outcome, validated)
             logger.info(
@@ -134,7 +136,12 @@ def ingest_source(
 
 
 def _ingest_file(
-    file: LandedFile, schema: SourceSchema, region: str, state: _SourceState, later_paths: set[str]
+    file: LandedFile,
+    schema: SourceSchema,
+    region: str,
+    state: _SourceState,
+    later_paths: set[str],
+    suppression: Suppression,
 ) -> tuple[FileOutcome, ValidatedRows | None]:
     try:
         data = file.absolute.read_bytes()
@@ -152,7 +159,9 @@ def _ingest_file(
         _check_header(rows, schema)
     except UnreadableFile as error:
         return FileOutcome(file.path, "quarantined", sha, reason=str(error)), None
-    validated = validate(rows, schema, region, file.path, state.keys)
+    validated = validate(rows, schema, region, file.path, state.keys, None if schema.hashed_identifiers else suppression)
+    if schema.hashed_identifiers:
+        validated.loaded = suppression.hashed(validated.loaded)
     later_paths |= validated.later_paths
     outcome = FileOutcome(
         file.path,

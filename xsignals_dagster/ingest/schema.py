@@ -66,6 +66,8 @@ class SourceSchema:
     required_when: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     # Rosters: a key seen again is an update; the latest `updated_at` is the current state.
     roster: bool = False
+    # Stored as salted hashes only (erasure requests must not keep the identifiers they erase).
+    hashed_identifiers: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -176,6 +178,7 @@ SOURCES: dict[str, SourceSchema] = {
             required=("ts",),
             required_any=("email", "account_id", "loyalty_id", "phone"),
             optional=(),
+            hashed_identifiers=True,
         ),
     )
 }

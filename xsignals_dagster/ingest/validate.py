@@ -15,7 +15,9 @@ import pandas as pd
 from xsignals_dagster.ingest.normal_forms import normal_identifier
 from xsignals_dagster.ingest.readers import RawRows
 from xsignals_dagster.ingest.schema import IDENTIFIER_TYPES, VALUE_RANGES, SourceSchema, column_kind
+from xsignals_dagster.privacy.suppression import Suppression
 
+ERASED = "erased"
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -56,6 +58,22 @@ def _trimmed(frame: pd.DataFrame) -> pd.DataFrame:
     return trimmed.where(trimmed.notna() & (trimmed != ""), None)
 
 
+def _erase_problem_rows(problems: pd.DataFrame, region: str, suppression: Suppression) -> pd.DataFrame:
+    """Unparseable rows whose raw text holds an erased identifier, in any column: keep no values."""
+    values = problems["raw"].map(lambda raw: [v for v in _raw_values(json.loads(raw)) if v])
+    exploded = values.explode().dropna().astype(str).str.strip()
+    candidates = pd.DataFrame({t: normal_identifier(t, exploded, region) for t in IDENTIFIER_TYPES}, index=exploded.index)
+    hit = suppression.carries(candidates).groupby(level=0).any().reindex(problems.index, fill_value=False)
+    return problems.assign(reason=problems["reason"].where(~hit, ERASED), raw=problems["raw"].where(~hit, None))
+
+
+def _raw_values(raw: dict) -> list:
+    fields = raw.get("fields") if set(raw) == {"fields"} else raw.get("line") if set(raw) == {"line"} else None
+    if isinstance(fields, str):
+        return fields.replace(",", " ").replace('"', " ").split()
+    return list(fields) if fields is not None else list(raw.values())
+
+
 def key_strings(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
     """A source key as one string (pos: `transaction_id:line_no`)."""
     parts = [frame[k].astype("string") for k in key]
@@ -66,7 +84,12 @@ def key_strings(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
 
 
 def validate(
-    rows: RawRows, schema: SourceSchema, region: str, path: str, seen_keys: dict[str, str] | None
+    rows: RawRows,
+    schema: SourceSchema,
+    region: str,
+    path: str,
+    seen_keys: dict[str, str] | None,
+    suppression: Suppression | None = None,
 ) -> ValidatedRows:
     """Split a file's rows into loaded and rejected.
 
@@ -110,6 +133,9 @@ def validate(
         has_any = pd.concat([typed[c].notna() for c in schema.required_any], axis=1).any(axis=1)
         reject(~has_any, "needs a valid value in one of: " + ", ".join(schema.required_any))
 
+    erased = suppression.carries(pd.DataFrame(typed)) if suppression else pd.Series(False, index=index)
+    reason[erased] = ERASED
+
     later_paths: set[str] = set()
     if seen_keys is not None:
         keys = key_strings(pd.DataFrame({k: typed[k] for k in schema.key}), schema.key)
@@ -141,13 +167,15 @@ def validate(
         {
             "row_number": row_numbers[~ok],
             "reason": reason[~ok],
-            "raw": rows.frame.reset_index(drop=True).loc[~ok].apply(
+            "raw": rows.frame.reset_index(drop=True).loc[~ok & ~erased].apply(
                 lambda r: json.dumps(r.to_dict(), ensure_ascii=False), axis=1
-            ) if (~ok).any() else pd.Series(dtype=object),
+            ).reindex(index[~ok]) if (~ok).any() else pd.Series(dtype=object),
         }
     )
     problems = pd.DataFrame(
         [(p.row_number, p.reason, p.raw) for p in rows.problems], columns=["row_number", "reason", "raw"]
     )
+    if suppression and len(problems):
+        problems = _erase_problem_rows(problems, region, suppression)
     rejected = pd.concat([df for df in (rejected, problems) if not df.empty] or [problems], ignore_index=True)
     return ValidatedRows(loaded.reset_index(drop=True), rejected.sort_values("row_number", ignore_index=True), blanked, later_paths)

@@ -1,0 +1,99 @@
+"""The erasure suppression list: salted hashes of the identifiers of erased people.
+
+Identifiers are hashed as `sha256(salt | id_type | value)` over their normal forms, so
+the list can say "this value belongs to someone erased" without holding the value. The
+salt comes from `XSIGNALS_ERASURE_SALT`, or is drawn once and kept in the warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+
+import pandas as pd
+import sqlalchemy as sa
+
+from xsignals_dagster.ingest.schema import IDENTIFIER_TYPES
+from xsignals_dagster.warehouse import WarehouseStore
+from xsignals_dagster.warehouse.store import utc_now
+
+_metadata = sa.MetaData()
+privacy_salt = sa.Table("privacy_salt", _metadata, sa.Column("salt", sa.Text, nullable=False))
+erasure_suppression = sa.Table(
+    "erasure_suppression",
+    _metadata,
+    sa.Column("identifier_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("request_id", sa.Text, nullable=False),
+    sa.Column("erased_at", sa.DateTime, nullable=False),
+)
+
+
+def erasure_salt(store: WarehouseStore) -> str:
+    """The salt of every identifier hash; one per warehouse unless the environment sets it."""
+    configured = os.environ.get("XSIGNALS_ERASURE_SALT")
+    if configured:
+        return configured
+    store.ensure_tables(privacy_salt)
+    existing = store.query(sa.select(privacy_salt.c.salt))
+    if len(existing):
+        return existing["salt"].iloc[0]
+    salt = secrets.token_hex(32)
+    with store.transaction() as tx:
+        if not tx.connection.execute(sa.select(privacy_salt.c.salt)).first():
+            tx.connection.execute(privacy_salt.insert().values(salt=salt))
+    return store.query(sa.select(privacy_salt.c.salt))["salt"].iloc[0]
+
+
+def hash_identifiers(id_type: str, values: pd.Series, salt: str) -> pd.Series:
+    """Salted hashes of one identifier column's normal-form values (NA stays NA)."""
+    unique = values.dropna().unique()
+    hashes = {v: hashlib.sha256(f"{salt}|{id_type}|{v}".encode()).hexdigest() for v in unique}
+    return values.map(hashes).astype(object).where(values.notna())
+
+
+def suppressed_hashes(store: WarehouseStore) -> frozenset[str]:
+    if not store.has_table(erasure_suppression.name):
+        return frozenset()
+    return frozenset(store.query(sa.select(erasure_suppression.c.identifier_hash))["identifier_hash"])
+
+
+def carries_suppressed(frame: pd.DataFrame, salt: str, suppressed: frozenset[str]) -> pd.Series:
+    """Rows of `frame` holding any identifier (in normal form) of an erased person."""
+    hit = pd.Series(False, index=frame.index)
+    if not suppressed:
+        return hit
+    for id_type in IDENTIFIER_TYPES:
+        if id_type in frame.columns:
+            hit |= hash_identifiers(id_type, frame[id_type], salt).isin(suppressed)
+    return hit
+
+
+def record_suppression(store: WarehouseStore, hashes: pd.DataFrame) -> int:
+    """Add `identifier_hash, request_id` rows to the suppression list (idempotent)."""
+    existing = suppressed_hashes(store)
+    fresh = hashes[~hashes["identifier_hash"].isin(existing)].drop_duplicates("identifier_hash")
+    with store.transaction() as tx:
+        tx.ensure_table(erasure_suppression)
+        return tx.insert(erasure_suppression, fresh.assign(erased_at=utc_now()))
+
+
+class Suppression:
+    """What ingestion checks each row against: the salt and the suppressed hashes."""
+
+    def __init__(self, salt: str, hashes: frozenset[str]):
+        self.salt = salt
+        self.hashes = hashes
+
+    @classmethod
+    def load(cls, store: WarehouseStore) -> Suppression:
+        return cls(erasure_salt(store), suppressed_hashes(store))
+
+    def carries(self, frame: pd.DataFrame) -> pd.Series:
+        return carries_suppressed(frame, self.salt, self.hashes)
+
+    def hashed(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame with every identifier column replaced by its salted hash."""
+        return frame.assign(
+            **{t: hash_identifiers(t, frame[t], self.salt) for t in IDENTIFIER_TYPES if t in frame.columns}
+        )
