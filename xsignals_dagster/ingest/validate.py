@@ -29,12 +29,25 @@ class ValidatedRows:
     later_paths: set[str]  # later files that had loaded keys this file now owns
 
 
+_WITH_OFFSET = r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _parse_timestamps(values: pd.Series) -> pd.Series:
+    """ISO 8601 to naive UTC. Values with and without an offset are parsed apart: pandas
+    would otherwise apply an earlier value's offset to later values that have none."""
+    with_offset = values.str.contains(_WITH_OFFSET, case=False, regex=True).eq(True)
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    for part in (with_offset, ~with_offset):
+        if part.any():
+            parsed[part] = pd.to_datetime(values[part], utc=True, format="ISO8601", errors="coerce")
+    return parsed.dt.tz_convert(None)
+
+
 def _parse(column: str, values: pd.Series, region: str) -> pd.Series:
     """Typed values; NA where a present value is malformed."""
     kind = column_kind(column)
     if kind == "timestamp":
-        parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
-        return parsed.dt.tz_convert(None)
+        return _parse_timestamps(values)
     if kind == "date":
         return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
     if kind in ("decimal", "integer"):

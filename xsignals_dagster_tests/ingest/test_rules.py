@@ -250,3 +250,19 @@ def test_jsonl_line_that_is_not_an_object_is_rejected(store, landing):
     assert set(why) == {2, 3} and all(r.startswith("not a JSON object") for r in why.values())
     assert table(store, "stg_email")["email"].item() == "a@b.example"
     assert_reconciles(store)
+
+
+def test_timestamps_without_offset_stay_utc_after_one_with_an_offset(store, landing):
+    land(
+        landing,
+        "web/2026-10-24.csv",
+        WEB_HEADER
+        + "e1,2026-10-24T17:50:00-08:00,c1,page_view,,,,\n"
+        + "e2,2026-10-24T05:00:24.009,c1,page_view,,,,\n"
+        + "e3,2026-10-24 06:00,c1,page_view,,,,\n",
+    )
+    ingest(store, landing, "web", "2026-10-24")
+    ts = table(store, "stg_web").set_index("event_id")["ts"]
+    assert ts["e1"] == pd.Timestamp("2026-10-25 01:50:00")
+    assert ts["e2"] == pd.Timestamp("2026-10-24 05:00:24.009")
+    assert ts["e3"] == pd.Timestamp("2026-10-24 06:00:00")
