@@ -116,17 +116,25 @@ def ingest_source(
     later_paths: set[str] = set()
     for extract_date in dates:
         outcome = PartitionOutcome(source, extract_date)
-        written: dict[str, list[pd.DataFrame]] = {"loaded": [], "rejected": [], "blanked": [], "files": [], "quarantined": []}
+        readable: list[tuple[str, RawRows]] = []
         for file in source_files(landing_root, source, {extract_date}):
-            file_outcome, validated = _ingest_file(file, schema, region, state, later_paths, suppression)
+            file_outcome, rows = _read_file(file, schema, state, later_paths)
             outcome.files.append(file_outcome)
-            _collect(written, file, file_outcome, validated)
+            if rows is not None:
+                readable.append((file.path, rows))
+        validated = validate(
+            readable, schema, region, state.keys, None if schema.hashed_identifiers else suppression
+        )
+        if schema.hashed_identifiers:
+            validated.loaded = suppression.hashed(validated.loaded)
+        later_paths |= validated.later_paths
+        _count_rows(outcome, validated)
+        for f in outcome.files:
             logger.info(
                 "%s: %s, %d read, %d loaded, %d rejected%s",
-                file.path, file_outcome.status, file_outcome.rows_read, file_outcome.rows_loaded,
-                file_outcome.rows_rejected, f" ({file_outcome.reason})" if file_outcome.reason else "",
+                f.path, f.status, f.rows_read, f.rows_loaded, f.rows_rejected, f" ({f.reason})" if f.reason else "",
             )
-        _write_partition(store, schema, extract_date, written)
+        _write_partition(store, schema, outcome, validated)
         outcomes.append(outcome)
     redo = sorted({path.split("/")[1][:10] for path in later_paths} - set(dates))
     if redo:
@@ -135,14 +143,10 @@ def ingest_source(
     return outcomes
 
 
-def _ingest_file(
-    file: LandedFile,
-    schema: SourceSchema,
-    region: str,
-    state: _SourceState,
-    later_paths: set[str],
-    suppression: Suppression,
-) -> tuple[FileOutcome, ValidatedRows | None]:
+def _read_file(
+    file: LandedFile, schema: SourceSchema, state: _SourceState, later_paths: set[str]
+) -> tuple[FileOutcome, RawRows | None]:
+    """Read one file, unless it is unreadable (quarantined) or a byte-copy of an earlier one."""
     try:
         data = file.absolute.read_bytes()
     except OSError as error:
@@ -159,72 +163,54 @@ def _ingest_file(
         _check_header(rows, schema)
     except UnreadableFile as error:
         return FileOutcome(file.path, "quarantined", sha, reason=str(error)), None
-    validated = validate(rows, schema, region, file.path, state.keys, None if schema.hashed_identifiers else suppression)
-    if schema.hashed_identifiers:
-        validated.loaded = suppression.hashed(validated.loaded)
-    later_paths |= validated.later_paths
-    outcome = FileOutcome(
-        file.path,
-        "loaded",
-        sha,
-        rows_read=rows.rows_read,
-        rows_loaded=len(validated.loaded),
-        rows_rejected=len(validated.rejected),
-        values_blanked=sum(validated.blanked.values()),
-    )
-    return outcome, validated
+    return FileOutcome(file.path, "loaded", sha, rows_read=rows.rows_read), rows
 
 
-def _collect(written: dict[str, list[pd.DataFrame]], file: LandedFile, outcome: FileOutcome, validated: ValidatedRows | None) -> None:
-    """Add one file's results to what its extract date will write."""
-    now = utc_now()
-    if outcome.status == "quarantined":
-        written["quarantined"].append(
-            pd.DataFrame(
-                [{"source": file.source, "path": file.path, "reason": outcome.reason, "quarantined_at": now, "sha256": outcome.sha256 or None}]
-            )
-        )
-        return
-    written["files"].append(
-        pd.DataFrame(
-            [
-                {
-                    "source": file.source,
-                    "path": file.path,
-                    "sha256": outcome.sha256,
-                    "rows_read": outcome.rows_read,
-                    "rows_loaded": outcome.rows_loaded,
-                    "rows_rejected": outcome.rows_rejected,
-                    "ingested_at": now,
-                    "values_blanked": outcome.values_blanked,
-                    "duplicate_of": outcome.reason.removeprefix("same bytes as ") if outcome.status == "duplicate" else None,
-                }
-            ]
-        )
-    )
-    if validated is None:
-        return
-    written["loaded"].append(validated.loaded.assign(source_path=file.path))
-    written["rejected"].append(validated.rejected.assign(source=file.source, path=file.path))
-    if validated.blanked:
-        written["blanked"].append(
-            pd.DataFrame(
-                {"source": file.source, "path": file.path, "column": list(validated.blanked), "count": list(validated.blanked.values())}
-            )
-        )
+def _count_rows(outcome: PartitionOutcome, validated: ValidatedRows) -> None:
+    """Per-file counts of loaded, rejected and blanked (rows read = loaded + rejected)."""
+    loaded = validated.loaded["source_path"].value_counts()
+    rejected = validated.rejected["path"].value_counts()
+    blanked = validated.blanked.groupby("path")["count"].sum()
+    for f in outcome.files:
+        if f.status == "loaded":
+            f.rows_loaded = int(loaded.get(f.path, 0))
+            f.rows_rejected = int(rejected.get(f.path, 0))
+            f.values_blanked = int(blanked.get(f.path, 0))
 
 
-def _write_partition(store: WarehouseStore, schema: SourceSchema, extract_date: str, written: dict[str, list[pd.DataFrame]]) -> None:
+def _write_partition(store: WarehouseStore, schema: SourceSchema, outcome: PartitionOutcome, validated: ValidatedRows) -> None:
     """Replace everything this source's extract date loaded before, in one transaction."""
-
-    def frame(name: str) -> pd.DataFrame:
-        parts = [f for f in written[name] if not f.empty]
-        return pd.concat(parts, ignore_index=True).assign(extract_date=extract_date) if parts else pd.DataFrame()
-
-    this_date = {"source": schema.name, "extract_date": extract_date}
+    now = utc_now()
+    common = {"source": schema.name, "extract_date": outcome.extract_date}
+    files = pd.DataFrame(
+        [
+            {
+                "path": f.path,
+                "sha256": f.sha256,
+                "rows_read": f.rows_read,
+                "rows_loaded": f.rows_loaded,
+                "rows_rejected": f.rows_rejected,
+                "ingested_at": now,
+                "values_blanked": f.values_blanked,
+                "duplicate_of": f.reason.removeprefix("same bytes as ") if f.status == "duplicate" else None,
+            }
+            for f in outcome.files
+            if f.status != "quarantined"
+        ]
+    )
+    quarantined = pd.DataFrame(
+        [
+            {"path": f.path, "reason": f.reason, "quarantined_at": now, "sha256": f.sha256 or None}
+            for f in outcome.files
+            if f.status == "quarantined"
+        ]
+    )
     with store.transaction() as tx:
-        tx.replace(STAGING_TABLES[schema.name], frame("loaded"), {"extract_date": extract_date})
-        tx.replace(rejected_rows, frame("rejected"), this_date)
-        tx.replace(blanked_values, frame("blanked"), this_date)
-        tx.replace(ingested_files, frame("files"), this_date)
-        tx.replace(quarantined_files, frame("quarantined"), this_date)
+        tx.replace(STAGING_TABLES[schema.name], validated.loaded.assign(extract_date=outcome.extract_date), {"extract_date": outcome.extract_date})
+        for table, frame in (
+            (rejected_rows, validated.rejected),
+            (blanked_values, validated.blanked),
+            (ingested_files, files),
+            (quarantined_files, quarantined),
+        ):
+            tx.replace(table, frame.assign(**common) if len(frame) else frame, common)

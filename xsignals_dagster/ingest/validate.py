@@ -1,7 +1,9 @@
-"""Apply CONTRACT §1's row rules to the text rows of one file.
+"""Apply CONTRACT §1's row rules to the text rows of a batch of files.
 
-Vectorised over the whole file: each rule is a mask, a row's reason is the first rule it
-breaks, and malformed optional values are blanked and counted per column.
+Vectorised over all the files of an extract date at once (a per-file pass costs more in
+pandas overhead than in work when a store lands many small files): each rule is a mask,
+a row's reason is the first rule it breaks, and malformed optional values are blanked
+and counted per file and column.
 """
 
 from __future__ import annotations
@@ -21,12 +23,16 @@ ERASED = "erased"
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
+_PATH = "__path"
+_ROW = "__row"
+
+
 @dataclass
 class ValidatedRows:
-    loaded: pd.DataFrame  # the schema's columns, typed, plus `extra` and `source_row`
-    rejected: pd.DataFrame  # row_number, reason, raw
-    blanked: dict[str, int]
-    later_paths: set[str]  # later files that had loaded keys this file now owns
+    loaded: pd.DataFrame  # the schema's columns, typed, plus extra, source_path, source_row
+    rejected: pd.DataFrame  # path, row_number, reason, raw
+    blanked: pd.DataFrame  # path, column, count
+    later_paths: set[str]  # later files that had loaded keys these files now own
 
 
 _WITH_OFFSET = r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
@@ -71,22 +77,6 @@ def _trimmed(frame: pd.DataFrame) -> pd.DataFrame:
     return trimmed.where(trimmed.notna() & (trimmed != ""), None)
 
 
-def _erase_problem_rows(problems: pd.DataFrame, region: str, suppression: Suppression) -> pd.DataFrame:
-    """Unparseable rows whose raw text holds an erased identifier, in any column: keep no values."""
-    values = problems["raw"].map(lambda raw: [v for v in _raw_values(json.loads(raw)) if v])
-    exploded = values.explode().dropna().astype(str).str.strip()
-    candidates = pd.DataFrame({t: normal_identifier(t, exploded, region) for t in IDENTIFIER_TYPES}, index=exploded.index)
-    hit = suppression.carries(candidates).groupby(level=0).any().reindex(problems.index, fill_value=False)
-    return problems.assign(reason=problems["reason"].where(~hit, ERASED), raw=problems["raw"].where(~hit, None))
-
-
-def _raw_values(raw: dict) -> list:
-    fields = raw.get("fields") if set(raw) == {"fields"} else raw.get("line") if set(raw) == {"line"} else None
-    if isinstance(fields, str):
-        return fields.replace(",", " ").replace('"', " ").split()
-    return list(fields) if fields is not None else list(raw.values())
-
-
 def key_strings(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
     """A source key as one string (pos: `transaction_id:line_no`)."""
     parts = [frame[k].astype("string") for k in key]
@@ -96,52 +86,78 @@ def key_strings(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
     return joined
 
 
+def _batch(files: list[tuple[str, RawRows]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All files' readable rows in path order, and their unreadable rows."""
+    frames = [rows.frame.assign(**{_PATH: path, _ROW: rows.row_numbers}) for path, rows in files]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[_PATH, _ROW])
+    frame = frame.astype(object).where(frame.notna(), None)
+    problems = pd.DataFrame(
+        [(path, p.row_number, p.reason, p.raw) for path, rows in files for p in rows.problems],
+        columns=["path", "row_number", "reason", "raw"],
+    )
+    return frame, problems
+
+
+def _raw_json(frame: pd.DataFrame) -> pd.Series:
+    """Each row's original values as JSON, without the columns this file did not have."""
+    return frame.apply(lambda r: json.dumps(r.dropna().to_dict(), ensure_ascii=False), axis=1)
+
+
 def validate(
-    rows: RawRows,
+    files: list[tuple[str, RawRows]],
     schema: SourceSchema,
     region: str,
-    path: str,
     seen_keys: dict[str, str] | None,
     suppression: Suppression | None = None,
 ) -> ValidatedRows:
-    """Split a file's rows into loaded and rejected.
+    """Split the rows of `files` (path, rows; in path order) into loaded and rejected.
 
     `seen_keys` (event sources only) maps every key loaded so far to the path that loaded
-    it; a key first loaded by an earlier path is a duplicate here, and the keys this file
-    loads are added (a later path that had them is returned in `later_paths`).
+    it; a key first loaded by an earlier path is a duplicate, and the keys these files
+    load are added (a later path that had them is returned in `later_paths`). A row
+    carrying an identifier of an erased person (`suppression`) is rejected as `erased`,
+    keeping none of its values.
     """
-    text = _trimmed(rows.frame).reset_index(drop=True)
+    original, problems = _batch(files)
+    paths = original[_PATH].astype("string")
+    text = _trimmed(original.drop(columns=[_PATH, _ROW]))
     index = text.index
     reason = pd.Series(None, index=index, dtype=object)
 
-    def reject(mask: pd.Series, why: pd.Series | str) -> None:
+    def reject(mask: pd.Series, why) -> None:
+        """Give `why` (a text, or a function of the rows) to the masked rows not yet rejected."""
         fresh = mask.fillna(False).astype(bool) & reason.isna()
-        reason[fresh] = why[fresh] if isinstance(why, pd.Series) else why
+        if fresh.any():
+            reason[fresh] = why(fresh) if callable(why) else why
+
+    def quoted(values: pd.Series):
+        return lambda rows: "'" + values[rows].astype("string") + "'"
 
     typed: dict[str, pd.Series] = {}
-    blanked: dict[str, int] = {}
+    malformed: dict[str, pd.Series] = {}
     missing = pd.Series(None, index=index, dtype=object)
     required = set(schema.key + schema.required)
     for column in schema.columns:
         values = text[column] if column in text.columns else missing
         parsed = _parse(column, values, region)
-        malformed = values.notna() & parsed.isna()
+        bad = values.notna() & parsed.isna()
         if column in schema.enums:
-            outside = parsed.notna() & ~parsed.str.lower().isin(schema.enums[column])
-            reject(outside, column + " '" + values.astype("string") + "' is not one of: " + ", ".join(schema.enums[column]))
+            allowed = schema.enums[column]
             parsed = parsed.str.lower()
+            reject(parsed.notna() & ~parsed.isin(allowed),
+                   lambda rows, c=column, v=values, a=allowed: f"{c} " + quoted(v)(rows) + " is not one of: " + ", ".join(a))
         if column in required:
             reject(values.isna(), f"missing required value: {column}")
-            reject(malformed, "malformed " + column + ": '" + values.astype("string") + "'")
-        typed[column] = parsed
-        if column not in required:
-            typed[column] = parsed.where(~malformed)
-            typed[f"__malformed_{column}"] = malformed
+            reject(bad, lambda rows, c=column, v=values: f"malformed {c}: " + quoted(v)(rows))
+            typed[column] = parsed
+        else:
+            typed[column] = parsed.where(~bad)
+            malformed[column] = bad
     for (column, value), needs in schema.required_when.items():
         applies = typed[column] == value
         for need in needs:
-            reject(applies & typed[need].isna() & ~typed[f"__malformed_{need}"], f"missing {need}, required on {value} events")
-            reject(applies & typed[f"__malformed_{need}"], f"malformed {need}, required on {value} events")
+            reject(applies & typed[need].isna() & ~malformed[need], f"missing {need}, required on {value} events")
+            reject(applies & malformed[need], f"malformed {need}, required on {value} events")
     if schema.required_any:
         has_any = pd.concat([typed[c].notna() for c in schema.required_any], axis=1).any(axis=1)
         reject(~has_any, "needs a valid value in one of: " + ", ".join(schema.required_any))
@@ -153,42 +169,61 @@ def validate(
     if seen_keys is not None:
         keys = key_strings(pd.DataFrame({k: typed[k] for k in schema.key}), schema.key)
         valid = reason.isna()
-        repeated_in_file = keys[valid].duplicated().reindex(index, fill_value=False)
+        first_path = pd.Series(paths[valid].values, index=keys[valid].values)
+        first_path = first_path[~first_path.index.duplicated()]
         holder = keys.map(seen_keys).astype("string")
-        reject(valid & (holder < path).fillna(False), "duplicate key: " + keys + " was already loaded from " + holder)
-        reject(repeated_in_file, "duplicate key: " + keys + " was already loaded from this file")
+        earlier = (holder < paths).fillna(False)
+        reject(valid & earlier, lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + holder[rows])
+        reject(keys[valid].duplicated().reindex(index, fill_value=False),
+               lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + keys[rows].map(first_path))
         loads = reason.isna()
-        later_paths = set(holder[loads & (holder > path).fillna(False)])
-        seen_keys.update(dict.fromkeys(keys[loads].tolist(), path))
+        later_paths = set(holder[loads & (holder > paths).fillna(False)])
+        seen_keys.update(zip(keys[loads], paths[loads], strict=True))
 
     ok = reason.isna()
-    for column in schema.columns:
-        flag = typed.pop(f"__malformed_{column}", None)
-        if flag is not None:
-            count = int((flag & ok).sum())
-            if count:
-                blanked[column] = count
+    blanked = pd.DataFrame({c: m & ok for c, m in malformed.items()}, index=index).groupby(paths).sum()
+    blanked = blanked.rename_axis("path").reset_index().melt(id_vars="path", var_name="column", value_name="count")
+    blanked = blanked[blanked["count"] > 0].reset_index(drop=True)
+
     loaded = pd.DataFrame({c: typed[c] for c in schema.columns}, index=index)[ok]
     extras = [c for c in text.columns if c not in schema.columns]
     loaded["extra"] = (
         text.loc[ok, extras].apply(lambda r: json.dumps(r.dropna().to_dict(), ensure_ascii=False) if r.notna().any() else None, axis=1)
         if extras and ok.any() else None
     )
-    row_numbers = pd.Series(rows.row_numbers, index=index, dtype="int64")
-    loaded["source_row"] = row_numbers[ok]
+    loaded["source_path"] = original.loc[ok, _PATH]
+    loaded["source_row"] = original.loc[ok, _ROW].astype("int64")
+
+    shown = ~ok & ~erased
     rejected = pd.DataFrame(
         {
-            "row_number": row_numbers[~ok],
+            "path": original.loc[~ok, _PATH],
+            "row_number": original.loc[~ok, _ROW],
             "reason": reason[~ok],
-            "raw": rows.frame.reset_index(drop=True).loc[~ok & ~erased].apply(
-                lambda r: json.dumps(r.to_dict(), ensure_ascii=False), axis=1
-            ).reindex(index[~ok]) if (~ok).any() else pd.Series(dtype=object),
+            "raw": _raw_json(original.loc[shown].drop(columns=[_PATH, _ROW])).reindex(index[~ok]) if shown.any() else None,
         }
-    )
-    problems = pd.DataFrame(
-        [(p.row_number, p.reason, p.raw) for p in rows.problems], columns=["row_number", "reason", "raw"]
     )
     if suppression and len(problems):
         problems = _erase_problem_rows(problems, region, suppression)
     rejected = pd.concat([df for df in (rejected, problems) if not df.empty] or [problems], ignore_index=True)
-    return ValidatedRows(loaded.reset_index(drop=True), rejected.sort_values("row_number", ignore_index=True), blanked, later_paths)
+    rejected["row_number"] = rejected["row_number"].astype("int64")
+    rejected = rejected.sort_values(["path", "row_number"], ignore_index=True)
+    return ValidatedRows(loaded.reset_index(drop=True), rejected, blanked, later_paths)
+
+
+def _erase_problem_rows(problems: pd.DataFrame, region: str, suppression: Suppression) -> pd.DataFrame:
+    """Unparseable rows whose raw text holds an erased identifier, in any column: keep no values."""
+    values = problems["raw"].map(lambda raw: [v for v in _raw_values(json.loads(raw)) if v])
+    exploded = values.explode().dropna().astype(str).str.strip()
+    candidates = pd.DataFrame({t: normal_identifier(t, exploded, region) for t in IDENTIFIER_TYPES}, index=exploded.index)
+    hit = suppression.carries(candidates).groupby(level=0).any().reindex(problems.index, fill_value=False)
+    return problems.assign(reason=problems["reason"].where(~hit, ERASED), raw=problems["raw"].where(~hit, None))
+
+
+def _raw_values(raw: dict) -> list:
+    """The values of a rejected row's raw JSON: fields of a CSV record, or tokens of a JSON line."""
+    if set(raw) == {"fields"}:
+        return list(raw["fields"])
+    if set(raw) == {"line"}:
+        return raw["line"].replace(",", " ").replace('"', " ").split()
+    return list(raw.values())

@@ -40,6 +40,22 @@ def _rows(frame: pd.DataFrame) -> list[tuple]:
     return list(zip(*columns, strict=True)) if columns else []
 
 
+def _sqlite_values(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
+    """Dates and times as the text SQLAlchemy's SQLite dialect stores and reads back,
+    booleans as 0/1: formatted per column, so rows go to the driver without per-value
+    processing."""
+    converted = {}
+    for name in frame.columns:
+        values, column_type = frame[name], table.c[name].type
+        if isinstance(column_type, sa.DateTime):
+            converted[name] = pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        elif isinstance(column_type, sa.Date):
+            converted[name] = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+        elif isinstance(column_type, sa.Boolean):
+            converted[name] = values.astype("boolean").astype("Int64")
+    return frame.assign(**converted) if converted else frame
+
+
 class WarehouseTransaction:
     """Writes inside one open transaction; nothing is visible until it commits."""
 
@@ -63,14 +79,17 @@ class WarehouseTransaction:
         if frame.empty:
             return 0
         frame = frame[[c.name for c in table.columns if c.name in frame.columns]]
-        rows = _rows(frame)
         if self.connection.dialect.name == "postgresql":
-            self._copy(table, list(frame.columns), rows)
-        else:
-            self.connection.execute(
-                table.insert(), [dict(zip(frame.columns, row, strict=True)) for row in rows]
+            self._copy(table, list(frame.columns), _rows(frame))
+        elif self.connection.dialect.name == "sqlite":
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            marks = ", ".join("?" for _ in frame.columns)
+            self.connection.exec_driver_sql(
+                f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', _rows(_sqlite_values(frame, table))
             )
-        return len(rows)
+        else:
+            self.connection.execute(table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records"))
+        return len(frame)
 
     def _copy(self, table: sa.Table, columns: list[str], rows: list[tuple]) -> None:
         """PostgreSQL COPY: an order of magnitude faster than INSERT for bulk rows."""
