@@ -38,7 +38,10 @@ def register_extract_dates(instance: dg.DagsterInstance, landing_root: Path) -> 
 def _failure(result: dg.ExecuteInProcessResult) -> str:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            message = event.step_failure_data.error.message.strip().splitlines()[-1]
+            error = event.step_failure_data.error
+            while error.cause is not None:  # Dagster wraps the user's error; report the root cause
+                error = error.cause
+            message = (error.message.strip().splitlines() or [error.cls_name or "error"])[-1]
             return f"step {event.step_key} failed: {message}"
     return "run failed"
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 
 from xsignals_dagster.settings import DEFAULTS
 from xsignals_dagster.warehouse import WarehouseStore
@@ -43,6 +44,16 @@ class Warehouse(dg.ConfigurableResource):
         return _store(self.url)
 
 
+class GroundTruth(dg.ConfigurableResource):
+    """A generated zone's `truth/` folder, when one is configured: accuracy metrics use it."""
+
+    folder: str = ""
+
+    def read(self, name: str) -> pd.DataFrame | None:
+        path = Path(self.folder).expanduser() / name
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]) if self.folder and path.exists() else None
+
+
 def build_resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "landing": LandingZone(
@@ -50,4 +61,5 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             default_region=env_or_default("XSIGNALS_DEFAULT_REGION"),
         ),
         "warehouse": Warehouse(url=env_or_default("XSIGNALS_WAREHOUSE_URL")),
+        "truth": GroundTruth(folder=env_or_default("XSIGNALS_TRUTH_DIR")),
     }

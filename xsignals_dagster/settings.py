@@ -14,6 +14,8 @@ DEFAULTS = {
     "XSIGNALS_INTENT_HORIZON_DAYS": "14",
     "XSIGNALS_DEFAULT_REGION": "US",
     "DAGSTER_HOME": str(DATA_DIR / "dagster_home"),
+    # A generated zone's truth folder: identity and intent then report accuracy against it.
+    "XSIGNALS_TRUTH_DIR": "",
 }
 
 

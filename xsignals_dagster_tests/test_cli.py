@@ -39,6 +39,9 @@ def test_generate_then_run_from_another_folder(tmp_path):
     rejected = store.read_table("rejected_rows").groupby("path").size()
     assert (files.set_index("path")["rows_rejected"] == rejected.reindex(files["path"], fill_value=0)).all()
     assert files["source"].nunique() == 10
+    identifiers = store.read_table("customer_identifiers")
+    assert list(identifiers.columns[:3]) == ["customer_id", "id_type", "id_value"]
+    assert set(identifiers["id_type"]) <= {"cookie_id", "device_id", "account_id", "loyalty_id", "email", "phone", "payment_token"}
     with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
         runs = instance.get_runs()
         assert len(runs) == 2 and all(r.is_success for r in runs)  # visible in the UI's instance

@@ -105,6 +105,10 @@ class WarehouseTransaction:
         self.delete(table, where)
         return self.insert(table, frame)
 
+    def replace_rows(self, name: str, frame: pd.DataFrame, where: Mapping[str, object]) -> int:
+        """Replace the rows matching `where` in a table shaped like `frame` (created if missing)."""
+        return self.replace(table_for_frame(name, frame), frame, where)
+
     def replace_table(self, name: str, frame: pd.DataFrame) -> sa.Table:
         """Drop and recreate `name` with the frame's columns and rows."""
         table = table_for_frame(name, frame)

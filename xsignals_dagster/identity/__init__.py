@@ -1,0 +1,18 @@
+"""Identity resolution: a retailer's touchpoint records unified per customer.
+
+Plain functions over DataFrames (no Dagster):
+
+    result = resolve_identities(frames, previous=None, settings=IdentitySettings())
+
+``frames`` maps each contract source to its loaded rows (with ``record_key``);
+``previous`` is the last run's ``customer_identifiers`` for stable ids. The
+``IdentityResult`` holds customer_identifiers, record_customers, customers,
+links, id_changes and metrics (see ``resolve.py`` for the steps).
+``pairwise_scores`` evaluates a clustering against the truth.
+"""
+
+from .evaluation import pairwise_scores
+from .resolve import IdentityResult, resolve_identities
+from .settings import ID_TYPES, IdentitySettings
+
+__all__ = ["ID_TYPES", "IdentityResult", "IdentitySettings", "pairwise_scores", "resolve_identities"]

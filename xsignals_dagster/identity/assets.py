@@ -1,0 +1,102 @@
+"""Identity resolution as a multi-asset: one run resolves and writes every identity table."""
+
+import dagster as dg
+import pandas as pd
+
+from xsignals_dagster.automation import DOWNSTREAM_REFRESH
+from xsignals_dagster.identity import IdentitySettings, pairwise_scores, resolve_identities
+from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
+from xsignals_dagster.ingest.frames import load_source_frames
+from xsignals_dagster.ingest.schema import SOURCES
+from xsignals_dagster.resources import GroundTruth, Warehouse
+from xsignals_dagster.warehouse.store import utc_now
+
+IDENTITY_SOURCES = [s for s in SOURCES if s != "erasure"]
+MIN_LINKED_SHARE = 0.5
+
+IDENTITY_TABLES = {
+    "customer_identifiers": "Every identifier value seen (normal form) and its customer (CONTRACT §2).",
+    "customer_records": "Which customer each loaded record belongs to (source, record_key, customer_id).",
+    "customers": "One row per customer: is_known, number of identifiers and records.",
+    "identity_links": "Why records are one customer: the shared key, or the match probability and compared fields' levels.",
+    "identity_changes": "Every customer-id change, per run: merge, split, new or retired (appended).",
+    "shared_identifiers": "Identifier values seen with several people (kiosks, family tablets): linked to nobody.",
+}
+
+
+def _evaluate(truth: GroundTruth, record_customers: pd.DataFrame) -> dict[str, float]:
+    """Pairwise precision / recall / F1 of the record clustering against a generated truth."""
+    records = truth.read("records.csv")
+    if records is None:
+        return {}
+    records = records.dropna(subset=["person_id"])
+    truth_person = pd.Series(records["person_id"].to_numpy(), index=records["source"] + "/" + records["record_key"])
+    predicted = pd.Series(
+        record_customers["customer_id"].to_numpy(), index=record_customers["source"] + "/" + record_customers["record_key"]
+    ).reindex(truth_person.index)
+    scores = pairwise_scores(predicted, truth_person)
+    return {f"truth_pairwise_{k}": round(v, 5) for k, v in scores.items()}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            name,
+            group_name="identity",
+            kinds={"pandas", "sql"},
+            description=text,
+            deps=[dg.AssetKey(SOURCES[s].table) for s in IDENTITY_SOURCES],
+            automation_condition=DOWNSTREAM_REFRESH,
+        )
+        for name, text in IDENTITY_TABLES.items()
+    ],
+    check_specs=[
+        dg.AssetCheckSpec("cluster_size_within_cap", asset="customer_identifiers", description="No customer grew past the cluster-size cap."),
+        dg.AssetCheckSpec("linked_share", asset="customer_records", description=f"At least {MIN_LINKED_SHARE:.0%} of records belong to a customer."),
+    ],
+    pool=WAREHOUSE_POOL,
+    can_subset=False,
+)
+def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse, truth: GroundTruth):
+    """Deterministic links on touchpoint keys, then recordlinkage matching of person records."""
+    store = warehouse.store
+    settings = IdentitySettings()
+    frames = load_source_frames(store, IDENTITY_SOURCES)
+    previous = store.read_table("customer_identifiers") if store.has_table("customer_identifiers") else None
+    result = resolve_identities(frames, previous, settings)
+    context.log.info(
+        f"{result.metrics['customers']} customers from {result.metrics['records']} records, "
+        f"{result.metrics['known_share']:.1%} known"
+    )
+    changes = result.id_changes.assign(run_id=context.run_id, changed_at=utc_now())
+    with store.transaction() as tx:
+        tx.replace_table("customer_identifiers", result.customer_identifiers)
+        tx.replace_table("customer_records", result.record_customers)
+        tx.replace_table("customers", result.customers)
+        tx.replace_table("identity_links", result.links)
+        tx.replace_table("shared_identifiers", result.shared_identifiers)
+        tx.replace_table("identity_match_model", result.match_model)
+        tx.replace_rows("identity_changes", changes, {"run_id": context.run_id})
+    metrics = {**result.metrics, **_evaluate(truth, result.record_customers)}
+    records = len(result.record_customers)
+    linked = records - metrics["records_without_customer"]
+    yield dg.MaterializeResult(asset_key="customer_identifiers", metadata={**metrics, "rows": len(result.customer_identifiers)})
+    yield dg.MaterializeResult(asset_key="customer_records", metadata={"rows": records, "linked_share": linked / records if records else 0.0})
+    yield dg.MaterializeResult(asset_key="customers", metadata={"rows": len(result.customers), "known_share": metrics["known_share"]})
+    yield dg.MaterializeResult(asset_key="identity_links", metadata={"rows": len(result.links)})
+    yield dg.MaterializeResult(asset_key="identity_changes", metadata={"rows_this_run": len(changes)})
+    yield dg.MaterializeResult(asset_key="shared_identifiers", metadata={"rows": len(result.shared_identifiers)})
+    yield dg.AssetCheckResult(
+        asset_key="customer_identifiers",
+        check_name="cluster_size_within_cap",
+        passed=metrics["guard_violations"] == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"guard_violations": metrics["guard_violations"], "cap": settings.max_cluster_size},
+    )
+    yield dg.AssetCheckResult(
+        asset_key="customer_records",
+        check_name="linked_share",
+        passed=not records or linked / records >= MIN_LINKED_SHARE,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"linked_share": linked / records if records else 0.0, "threshold": MIN_LINKED_SHARE},
+    )

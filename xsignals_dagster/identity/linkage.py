@@ -1,0 +1,392 @@
+"""Fuzzy matching of person records: blocking, comparison levels, Fellegi-Sunter.
+
+Candidate pairs come from several blocking passes (recordlinkage ``Index``);
+each pair is compared field by field into discrete agreement levels
+(recordlinkage ``Compare`` with vectorised domain comparisons: nicknames,
+swapped names, day/month swaps, typos); a Fellegi-Sunter model turns the
+levels into a match probability. u (how often non-matches agree by chance)
+comes from random record pairs; m (how often matches agree) and the match
+prior are fitted by EM on the candidate pairs, with the pairs that membership
+ids prove to be one person held as matches and, under the household guard,
+pairs that clearly conflict held as non-matches. recordlinkage's own ECM
+classifier takes only binary features, and multi-level agreement is what
+tells a typo from a different person, so the EM lives here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import recordlinkage
+from rapidfuzz import distance, process
+
+from .nicknames import nickname_groups
+from .persons import BLOCKING_COLUMNS
+from .settings import IdentitySettings
+
+log = logging.getLogger("xsignals.identity")
+# recordlinkage logs every indexing and comparing call at INFO; clustering makes many.
+logging.getLogger("recordlinkage").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One compared field: its level names (level 0 means a side is missing) and default m/u."""
+
+    name: str
+    levels: tuple[str, ...]
+    default_m: tuple[float, ...]
+    default_u: tuple[float, ...]
+
+    @property
+    def level_names(self) -> tuple[str, ...]:
+        """Names indexed by level, level 0 included."""
+        return ("missing",) + self.levels
+
+
+# Default m (share among matches) and u (share among random pairs) per level,
+# used where the data is too small to say otherwise.
+COMPARISONS = (
+    Comparison("first_name", ("different", "similar", "close_or_nickname", "exact"), (0.02, 0.05, 0.13, 0.80), (0.93, 0.05, 0.01, 0.01)),
+    Comparison("last_name", ("different", "similar", "close", "exact"), (0.02, 0.04, 0.10, 0.84), (0.95, 0.04, 0.005, 0.005)),
+    Comparison(
+        "birth_date",
+        ("different", "two_digits_differ", "one_digit_or_day_month_swap", "exact"),
+        (0.01, 0.01, 0.05, 0.93),
+        (0.995, 0.004, 0.0008, 0.0002),
+    ),
+    Comparison("street", ("different", "similar", "same_street", "exact"), (0.10, 0.05, 0.15, 0.70), (0.995, 0.004, 0.0008, 0.0002)),
+    Comparison("city", ("different", "similar", "exact"), (0.10, 0.05, 0.85), (0.97, 0.01, 0.02)),
+    Comparison("postcode", ("different", "one_edit", "exact"), (0.08, 0.04, 0.88), (0.98, 0.015, 0.005)),
+    Comparison("state", ("different", "exact"), (0.05, 0.95), (0.70, 0.30)),
+    # Only whole addresses: local parts of different people echo their names (john.smith1@, john.smith2@).
+    Comparison("email", ("different", "exact"), (0.30, 0.70), (0.9999, 0.0001)),
+    Comparison("phone", ("different", "one_edit", "exact"), (0.30, 0.05, 0.65), (0.999, 0.0009, 0.0001)),
+)
+COMPARISON_NAMES = tuple(c.name for c in COMPARISONS)
+
+# Levels at which two records are clearly different people (household guard).
+CONFLICT_LEVELS = {"first_name": (1,), "birth_date": (1, 2)}
+
+
+def candidate_pairs(persons: pd.DataFrame, settings: IdentitySettings) -> tuple[np.ndarray, np.ndarray, int]:
+    """Pairs (left > right positions) that share a key in any blocking pass; and the oversized blocks left out."""
+    unknown = {column for columns in settings.blocking_passes for column in columns} - set(BLOCKING_COLUMNS)
+    if unknown:
+        raise ValueError(f"blocking passes use unknown columns {sorted(unknown)}; choose from {BLOCKING_COLUMNS}")
+    keys = pd.DataFrame(index=pd.RangeIndex(len(persons)))
+    pair_keys = [np.empty(0, np.int64)]
+    oversized_blocks = 0
+    for columns in settings.blocking_passes:
+        key = persons[columns[0]]
+        if len(columns) > 1:
+            key = key.str.cat([persons[c] for c in columns[1:]], sep="|")  # NA when any part is
+        block_sizes = key.map(key.value_counts()).fillna(0).astype(np.int64)
+        oversized = (block_sizes > settings.max_block_size).to_numpy()
+        if oversized.any():
+            n_blocks = key[oversized].nunique()
+            oversized_blocks += n_blocks
+            log.warning(
+                "blocking on %s: %d blocks larger than %d records left out (%d records), e.g. %r",
+                "+".join(columns), n_blocks, settings.max_block_size, int(oversized.sum()), key[oversized].iloc[0],
+            )
+        keys["key"] = key.mask(oversized).to_numpy()
+        pairs = recordlinkage.index.Block(left_on="key").index(keys)
+        pair_keys.append(pairs.get_level_values(0).to_numpy(np.int64) * len(persons) + pairs.get_level_values(1).to_numpy(np.int64))
+    distinct = np.unique(np.concatenate(pair_keys))
+    return distinct // max(len(persons), 1), distinct % max(len(persons), 1), oversized_blocks
+
+
+@dataclass(frozen=True)
+class EncodedPersons:
+    """Person fields as integer codes into per-field vocabularies (-1 = missing).
+
+    Comparisons then work on numpy codes, and a string similarity is computed
+    once per distinct pair of values. First and last names share one
+    vocabulary so that swapped names can be compared crosswise.
+    """
+
+    codes: pd.DataFrame
+    vocabulary: dict[str, np.ndarray]
+    # Per distinct value, plus a last entry that code -1 (missing) picks:
+    birth_date_swapped: np.ndarray  # the code of the date with day and month swapped, or -1
+    nickname_masks: np.ndarray  # the name's nickname groups
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+# Columns encoded over one vocabulary.
+VOCABULARIES = {
+    "name": ("first_name", "last_name"),
+    "date_of_birth": ("date_of_birth",),
+    "street": ("street",),
+    "street_name": ("street_name",),
+    "street_number": ("street_number",),
+    "city": ("city",),
+    "postcode": ("postcode",),
+    "state": ("state",),
+    "email_key": ("email_key",),
+    "phone": ("phone",),
+}
+
+
+def encode_persons(persons: pd.DataFrame) -> EncodedPersons:
+    """Codes of the compared person columns (see VOCABULARIES)."""
+    codes, vocabulary = {}, {}
+    for name, columns in VOCABULARIES.items():
+        values = pd.Index(pd.unique(pd.concat([persons[c] for c in columns]).dropna().astype(str)))
+        vocabulary[name] = values.to_numpy(dtype=object)
+        for column in columns:
+            codes[column] = values.get_indexer(persons[column].astype(object).where(persons[column].notna(), None)).astype(np.int32)
+    dates = pd.Series(vocabulary["date_of_birth"], dtype=object)
+    swapped = dates.str[:4] + dates.str[6:8] + dates.str[4:6]
+    return EncodedPersons(
+        codes=pd.DataFrame(codes),
+        vocabulary=vocabulary,
+        birth_date_swapped=np.append(pd.Index(vocabulary["date_of_birth"]).get_indexer(swapped), -1).astype(np.int32),
+        nickname_masks=nickname_groups(np.append(vocabulary["name"], "")),
+    )
+
+
+def compare_pairs(persons: EncodedPersons, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+    """Agreement level (int8, 0 = missing) of every comparison for the pairs (left[i], right[i])."""
+    if len(left) == 0:
+        return pd.DataFrame({name: np.empty(0, np.int8) for name in COMPARISON_NAMES})
+    vocabulary = persons.vocabulary
+    compare = recordlinkage.Compare(indexing_type="position")
+    names = ["first_name", "last_name"]
+    compare.compare_vectorized(_name_levels, names, names, vocabulary["name"], persons.nickname_masks, label=names)
+    compare.compare_vectorized(
+        _birth_date_levels, "date_of_birth", "date_of_birth", vocabulary["date_of_birth"], persons.birth_date_swapped, label="birth_date"
+    )
+    compare.compare_vectorized(
+        _street_levels, ["street", "street_name", "street_number"], ["street", "street_name", "street_number"], vocabulary, label="street"
+    )
+    compare.compare_vectorized(_city_levels, "city", "city", vocabulary["city"], label="city")
+    compare.compare_vectorized(_postcode_levels, "postcode", "postcode", vocabulary["postcode"], label="postcode")
+    compare.compare_vectorized(_exact_levels, "state", "state", label="state")
+    compare.compare_vectorized(_exact_levels, "email_key", "email_key", label="email")
+    compare.compare_vectorized(_phone_levels, "phone", "phone", vocabulary["phone"], label="phone")
+    levels = compare.compute(pd.MultiIndex.from_arrays([left, right]), persons.codes)
+    return levels[list(COMPARISON_NAMES)].reset_index(drop=True).astype(np.int8)
+
+
+def conflicts(levels: pd.DataFrame) -> np.ndarray:
+    """True where first names or dates of birth say two different people."""
+    clash = np.zeros(len(levels), bool)
+    for name, conflict_levels in CONFLICT_LEVELS.items():
+        clash |= levels[name].isin(conflict_levels).to_numpy()
+    return clash
+
+
+@dataclass(frozen=True)
+class FellegiSunterModel:
+    """m and u probabilities per comparison level and the chance that two random records match."""
+
+    m: dict[str, np.ndarray]
+    u: dict[str, np.ndarray]
+    match_prior: float
+    iterations: int
+
+    def match_weight(self, levels: pd.DataFrame) -> np.ndarray:
+        """log2 odds of a match: prior odds plus each comparison's log2(m/u); a missing side adds 0."""
+        weight = np.full(len(levels), np.log2(self.match_prior / (1 - self.match_prior)))
+        for name in COMPARISON_NAMES:
+            weight += np.concatenate([[0.0], np.log2(self.m[name] / self.u[name])])[levels[name].to_numpy()]
+        return weight
+
+    def probability(self, levels: pd.DataFrame) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp2(-self.match_weight(levels)))
+
+    def describe(self) -> pd.DataFrame:
+        """One row per comparison level: m, u and the match weight it adds."""
+        rows = [
+            (c.name, c.levels[k], self.m[c.name][k], self.u[c.name][k], np.log2(self.m[c.name][k] / self.u[c.name][k]))
+            for c in COMPARISONS
+            for k in range(len(c.levels))
+        ]
+        return pd.DataFrame(rows, columns=["comparison", "level", "m", "u", "match_weight"])
+
+
+def estimate_u(persons: EncodedPersons, settings: IdentitySettings) -> dict[str, np.ndarray]:
+    """Level frequencies among random record pairs, which are almost all non-matches.
+
+    Estimating u here rather than among the candidate pairs keeps the blocked
+    fields informative: candidates agree on a surname by construction, random
+    pairs rarely do.
+    """
+    n = len(persons)
+    total = n * (n - 1) // 2
+    if total <= settings.u_sample_pairs:
+        left, right = np.tril_indices(n, k=-1)
+    else:
+        rng = np.random.default_rng(0)  # reproducible runs
+        left, right = rng.integers(0, n, settings.u_sample_pairs), rng.integers(0, n, settings.u_sample_pairs)
+        left, right = left[left != right], right[left != right]
+    levels = compare_pairs(persons, left, right)
+    return {c.name: _smoothed(_level_counts(levels[c.name], None, c), c.default_u, settings.prior_strength) for c in COMPARISONS}
+
+
+def fit_fellegi_sunter(
+    levels: pd.DataFrame, known_match: np.ndarray, u: dict[str, np.ndarray], total_pairs: int, settings: IdentitySettings
+) -> FellegiSunterModel:
+    """EM for m and the match prior, with u fixed, over the distinct comparison patterns of the candidates.
+
+    known_match: 1.0 for pairs proven to be one person, 0.0 for pairs proven
+    different, NaN for the rest (whose posterior EM estimates). The matches are
+    assumed to lie among the candidates, so the prior is their expected number
+    over ``total_pairs``. Each m is smoothed by ``settings.prior_strength``
+    pseudo-pairs of its default.
+    """
+    # One int64 per pair: its clamp code (2 = free) and levels as base-8 digits.
+    matrix = np.column_stack([np.where(np.isnan(known_match), 2, known_match), levels[list(COMPARISON_NAMES)].to_numpy()]).astype(np.int64)
+    digits = 8 ** np.arange(matrix.shape[1] - 1, -1, -1, dtype=np.int64)
+    keys, counts = np.unique(matrix @ digits, return_counts=True)
+    patterns = (keys[:, None] // digits) % 8
+    pattern_levels = pd.DataFrame(patterns[:, 1:], columns=list(COMPARISON_NAMES))
+    pattern_clamp = patterns[:, 0]
+    total_pairs = max(total_pairs, 1)
+
+    # Start as if every record had one duplicate.
+    model = FellegiSunterModel(
+        m={c.name: np.array(c.default_m) for c in COMPARISONS}, u=u, match_prior=min(0.5, 1 / np.sqrt(2 * total_pairs)), iterations=0
+    )
+    for iteration in range(1, settings.em_max_iterations + 1):
+        posterior = np.where(pattern_clamp == 2, model.probability(pattern_levels), pattern_clamp.astype(float))
+        matches = posterior * counts
+        m = {
+            c.name: _smoothed(_level_counts(pattern_levels[c.name], matches, c), c.default_m, settings.prior_strength)
+            for c in COMPARISONS
+        }
+        prior = float(np.clip(matches.sum() / total_pairs, 1e-12, 0.5))
+        change = max([abs(np.log(prior / model.match_prior))] + [np.abs(m[n] - model.m[n]).max() for n in COMPARISON_NAMES])
+        model = FellegiSunterModel(m=m, u=u, match_prior=prior, iterations=iteration)
+        if change < settings.em_tolerance:
+            break
+    return model
+
+
+def _level_counts(levels: pd.Series, weights: np.ndarray | None, comparison: Comparison) -> np.ndarray:
+    """(Weighted) count of each level 1..k; level 0, a missing side, is left out."""
+    return np.bincount(levels.to_numpy(), weights, len(comparison.levels) + 1)[1:]
+
+
+def _smoothed(weights: np.ndarray, default: tuple[float, ...], strength: float) -> np.ndarray:
+    counts = weights + strength * np.asarray(default)
+    return counts / counts.sum()
+
+
+# --- comparison functions: aligned code Series in, int8 levels out (0 = a side is missing) ---
+
+
+def _pairwise(scorer, left: np.ndarray, right: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """scorer(values[left], values[right]) per pair, computed once per distinct pair of codes; 0 where missing."""
+    present = (left >= 0) & (right >= 0)
+    keys = left[present].astype(np.int64) * (len(values) + 1) + right[present]
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    scores = process.cpdist(
+        values[distinct // (len(values) + 1)].tolist(), values[distinct % (len(values) + 1)].tolist(), scorer=scorer, workers=-1
+    )
+    result = np.zeros(len(left), dtype=np.float64)
+    result[present] = scores[inverse]
+    return result
+
+
+def _jaro_winkler(left, right, values) -> np.ndarray:
+    return _pairwise(distance.JaroWinkler.normalized_similarity, left, right, values)
+
+
+def _edits(left, right, values) -> np.ndarray:
+    """Optimal string alignment distance: a transposition counts as one edit."""
+    return _pairwise(distance.OSA.distance, left, right, values)
+
+
+def _one_ends_other(left, right, values, end, min_length: int) -> np.ndarray:
+    """True where the shorter value (at least min_length long) is the start (Prefix) or end (Postfix) of the other."""
+    lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+    lengths = np.append(lengths, 0)  # code -1: missing
+    shorter = np.minimum(lengths[left], lengths[right])
+    return (left >= 0) & (right >= 0) & (shorter >= min_length) & (_pairwise(end.similarity, left, right, values) == shorter)
+
+
+def _codes(*series: pd.Series) -> list[np.ndarray]:
+    return [s.to_numpy() for s in series]
+
+
+def _graded(left: np.ndarray, right: np.ndarray, conditions: list[np.ndarray]) -> np.ndarray:
+    """Top level for the first true condition (best first), level 1 when none holds, 0 when missing."""
+    top = len(conditions) + 1
+    level = np.select(conditions, list(range(top, 1, -1)), 1)
+    return np.where((left < 0) | (right < 0), 0, level).astype(np.int8)
+
+
+def _exact_levels(left: pd.Series, right: pd.Series) -> np.ndarray:
+    left, right = _codes(left, right)
+    return _graded(left, right, [left == right])
+
+
+def _city_levels(left: pd.Series, right: pd.Series, values: np.ndarray) -> np.ndarray:
+    left, right = _codes(left, right)
+    return _graded(left, right, [left == right, _jaro_winkler(left, right, values) >= 0.9])
+
+
+def _surname_levels(left: np.ndarray, right: np.ndarray, names: np.ndarray) -> np.ndarray:
+    similarity = _jaro_winkler(left, right, names)
+    return _graded(left, right, [left == right, similarity >= 0.92, similarity >= 0.8])
+
+
+def _first_name_levels(left: np.ndarray, right: np.ndarray, names: np.ndarray, nickname_masks: np.ndarray) -> np.ndarray:
+    similarity = _jaro_winkler(left, right, names)
+    nickname = (nickname_masks[left] & nickname_masks[right]).any(axis=1)
+    # An initial or a shortening ("j", "chris") is compatible with the full name.
+    prefix = _one_ends_other(left, right, names, distance.Prefix, min_length=1)
+    return _graded(left, right, [left == right, (similarity >= 0.92) | nickname, (similarity >= 0.8) | prefix])
+
+
+def _name_levels(first_l, last_l, first_r, last_r, names: np.ndarray, nickname_masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last name levels, read crosswise when one side has them swapped."""
+    first_l, last_l, first_r, last_r = _codes(first_l, last_l, first_r, last_r)
+    direct_first, direct_last = _first_name_levels(first_l, first_r, names, nickname_masks), _surname_levels(last_l, last_r, names)
+    cross_first, cross_last = _first_name_levels(first_l, last_r, names, nickname_masks), _surname_levels(last_l, first_r, names)
+    swapped = (cross_first >= 3) & (cross_last >= 3) & (cross_first.astype(int) + cross_last > direct_first.astype(int) + direct_last)
+    return np.where(swapped, cross_first, direct_first), np.where(swapped, cross_last, direct_last)
+
+
+def _birth_date_levels(left: pd.Series, right: pd.Series, dates: np.ndarray, swapped: np.ndarray) -> np.ndarray:
+    """Dates as YYYYMMDD: exact, one digit off or day and month swapped, two digits off, different."""
+    left, right = _codes(left, right)
+    edits = _edits(left, right, dates)
+    day_month_swapped = (swapped[left] == right) & (right >= 0)
+    return _graded(left, right, [left == right, (edits == 1) | day_month_swapped, edits == 2])
+
+
+def _street_levels(street_l, name_l, number_l, street_r, name_r, number_r, vocabulary: dict[str, np.ndarray]) -> np.ndarray:
+    """Exact; same street and house (or a close spelling); a similar street name; different.
+
+    A house number without a street name on one side says too little: missing.
+    """
+    street_l, name_l, number_l, street_r, name_r, number_r = _codes(street_l, name_l, number_l, street_r, name_r, number_r)
+    name_similarity = _jaro_winkler(name_l, name_r, vocabulary["street_name"])
+    full_similarity = _jaro_winkler(street_l, street_r, vocabulary["street"])
+    same_number = (number_l == number_r) | (number_l < 0) | (number_r < 0)
+    exact = street_l == street_r
+    same_street = (full_similarity >= 0.92) | ((name_similarity >= 0.92) & same_number)
+    similar = (name_similarity >= 0.85) | (full_similarity >= 0.85)
+    level = _graded(street_l, street_r, [exact, same_street, similar])
+    return np.where(((name_l < 0) | (name_r < 0)) & ~exact, 0, level).astype(np.int8)
+
+
+def _postcode_levels(left: pd.Series, right: pd.Series, values: np.ndarray) -> np.ndarray:
+    left, right = _codes(left, right)
+    return _graded(left, right, [left == right, _edits(left, right, values) == 1])
+
+
+def _phone_levels(left: pd.Series, right: pd.Series, values: np.ndarray) -> np.ndarray:
+    """Exact; one digit off or the same number with and without its country code; different."""
+    left, right = _codes(left, right)
+    national = _one_ends_other(left, right, values, distance.Postfix, min_length=7)
+    return _graded(left, right, [left == right, (_edits(left, right, values) == 1) | national])

@@ -1,0 +1,343 @@
+"""Identity resolution end to end: loaded source frames in, customers out.
+
+1. Every record's identifier values, junk dropped (identifiers.py).
+2. Account ids, then loyalty ids join records into people; a loyalty id seen
+   with more accounts than its limit is shared and joins nobody (graph.py).
+3. Person records (rows with a name) are matched fuzzily - blocking,
+   comparison levels, a Fellegi-Sunter model trained on the pairs the
+   membership ids prove (linkage.py) - and clustered by guarded average
+   linkage (clusters.py).
+4. Emails and phones, then cookies, devices and payment tokens join records to
+   those people, unless the value is shared by several of them.
+5. Clusters get stable customer ids against the previous run (stable_ids.py).
+
+Records whose identifiers are all junk or shared, and that match no person,
+belong to no customer (customer_id NA): a kiosk's events are nobody's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .clusters import PairScores, PersonClusters, cluster_persons
+from .graph import IdentityGraph
+from .identifiers import IdentifierTable, collect_identifiers
+from .linkage import (
+    COMPARISONS,
+    FellegiSunterModel,
+    candidate_pairs,
+    compare_pairs,
+    conflicts,
+    encode_persons,
+    estimate_u,
+    fit_fellegi_sunter,
+)
+from .persons import PERSON_COLUMNS, person_records
+from .settings import CONTACT_ID_TYPES, DEVICE_ID_TYPES, ID_TYPES, IdentitySettings
+from .stable_ids import assign_customer_ids
+
+log = logging.getLogger("xsignals.identity")
+
+KNOWN_ID_TYPES = ("account_id", "loyalty_id", "email", "phone")
+LINK_COLUMNS = [
+    "customer_id", "kind", "left_type", "left_value", "right_type", "right_value",
+    "left_record", "right_record", "match_probability", "evidence",
+]
+
+
+@dataclass(frozen=True)
+class IdentityResult:
+    """customer_identifiers: customer_id, id_type, id_value (shared and junk values are listed nowhere).
+    record_customers: source, record_key, customer_id (NA for a record that is nobody's).
+    customers: customer_id, is_known, n_identifiers, n_records.
+    links: why records are one customer - identifiers seen together (deterministic) and
+        person records matched fuzzily (probabilistic); see LINK_COLUMNS.
+    id_changes: old_customer_id, new_customer_id, change (merge / split / new / retired).
+    metrics: counts and rates of the run.
+    shared_identifiers: id_type, id_value, owners - values that join nobody.
+    match_model: the fitted Fellegi-Sunter m, u and match weight of each comparison level.
+    """
+
+    customer_identifiers: pd.DataFrame
+    record_customers: pd.DataFrame
+    customers: pd.DataFrame
+    links: pd.DataFrame
+    id_changes: pd.DataFrame
+    metrics: dict[str, float | int]
+    shared_identifiers: pd.DataFrame
+    match_model: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class PersonMatching:
+    model: FellegiSunterModel
+    scores: PairScores
+    clusters: PersonClusters
+    n_candidates: int
+    oversized_blocks: int
+
+
+def resolve_identities(
+    frames: Mapping[str, pd.DataFrame], previous: pd.DataFrame | None = None, settings: IdentitySettings | None = None
+) -> IdentityResult:
+    """Resolve the records of every source into customers (see the module doc).
+
+    frames: source -> its loaded rows (contract columns, normalised, with
+    ``record_key``); an ``erasure`` frame is ignored. previous: the last run's
+    customer_identifiers, for stable ids.
+    """
+    settings = settings or IdentitySettings()
+    frames = {source: frame for source, frame in frames.items() if source != "erasure"}
+    table = collect_identifiers(frames, settings)
+    persons = person_records(frames, table, settings)
+    profiles = persons.groupby(list(PERSON_COLUMNS), dropna=False, sort=False).ngroup().to_numpy(np.int64)
+    graph = IdentityGraph(table, persons["record"].to_numpy(), profiles, settings)
+
+    graph.attach(("account_id",))
+    graph.attach(("loyalty_id",))
+    matching = _match_persons(persons, graph, profiles, settings)
+    joins = matching.clusters.joins
+    graph.link_records(persons["record"].to_numpy()[joins["left"].to_numpy()], persons["record"].to_numpy()[joins["right"].to_numpy()])
+    graph.attach(CONTACT_ID_TYPES)
+    graph.attach(DEVICE_ID_TYPES)
+    return _result(table, persons, graph, matching, previous, settings)
+
+
+def _match_persons(persons: pd.DataFrame, graph: IdentityGraph, profiles: np.ndarray, settings: IdentitySettings) -> PersonMatching:
+    """Score candidate and proven person pairs, fit the model, cluster."""
+    group = graph.labels[persons["record"].to_numpy()]
+    candidate_left, candidate_right, oversized_blocks = candidate_pairs(persons, settings)
+    proven_left, proven_right = _proven_pairs(group)
+    n = max(len(persons), 1)
+    first, second = np.concatenate([candidate_left, proven_left]), np.concatenate([candidate_right, proven_right])
+    pair_keys = np.unique(np.maximum(first, second).astype(np.int64) * n + np.minimum(first, second))
+    left, right = pair_keys // n, pair_keys % n
+    encoded = encode_persons(persons)
+    levels = compare_pairs(encoded, left, right)
+
+    # Pairs in one membership group are proven one person; clear conflicts, under the guard, proven two.
+    known_match = np.full(len(left), np.nan)
+    known_match[group[left] == group[right]] = 1.0
+    if settings.household_guard:
+        known_match[conflicts(levels)] = 0.0
+    model = fit_fellegi_sunter(levels, known_match, estimate_u(encoded, settings), len(persons) * (len(persons) - 1) // 2, settings)
+    log.info("Fellegi-Sunter fitted in %d EM iterations, match prior %.3g", model.iterations, model.match_prior)
+
+    scores = PairScores(encoded, model, settings)
+    scores.add(left, right, levels)
+    clusters = cluster_persons(group, graph.cluster_sizes()[group], profiles, scores, settings)
+    return PersonMatching(model, scores, clusters, len(candidate_left), oversized_blocks)
+
+
+def _proven_pairs(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each person paired with the first person of its group (a star per group)."""
+    first_of_group = pd.Series(np.arange(len(group))).groupby(group).transform("min").to_numpy()
+    others = np.flatnonzero(first_of_group != np.arange(len(group)))
+    return others, first_of_group[others]
+
+
+# --- outputs ---
+
+
+def _result(
+    table: IdentifierTable,
+    persons: pd.DataFrame,
+    graph: IdentityGraph,
+    matching: PersonMatching,
+    previous: pd.DataFrame | None,
+    settings: IdentitySettings,
+) -> IdentityResult:
+    n_records = table.n_records
+    shared = graph.shared_identifiers()
+    listed = ~graph.shared_mask
+    identifier_label = graph.labels[n_records:]
+    current = table.identifiers[listed].assign(cluster=identifier_label[listed])
+    customer_of, id_changes = assign_customer_ids(current, previous)
+
+    customer_identifiers = pd.DataFrame(
+        {
+            "customer_id": customer_of.reindex(current["cluster"]).to_numpy(),
+            "id_type": current["id_type"].astype(str).to_numpy(),
+            "id_value": current["id_value"].to_numpy(),
+        }
+    )
+    record_customers = pd.DataFrame(
+        {
+            "source": table.records["source"].astype(str).to_numpy(),
+            "record_key": table.records["record_key"].to_numpy(),
+            "customer_id": customer_of.reindex(graph.labels[:n_records]).to_numpy(),
+        }
+    ).astype({"customer_id": "string"})
+    customers = _customers(customer_identifiers, record_customers)
+    links = pd.concat(
+        [_deterministic_links(table, listed, customer_of, graph), _probabilistic_links(table, persons, graph, matching, customer_of)],
+        ignore_index=True,
+    )
+    metrics = _metrics(table, persons, graph, matching, customers, record_customers, links, id_changes, shared, settings)
+    log.info(
+        "identity: %d records -> %d customers (%.1f%% known), %d deterministic and %d probabilistic links",
+        n_records, metrics["customers"], 100 * metrics["known_share"], metrics["links_deterministic"], metrics["links_probabilistic"],
+    )
+    return IdentityResult(
+        customer_identifiers=customer_identifiers,
+        record_customers=record_customers,
+        customers=customers,
+        links=links,
+        id_changes=id_changes,
+        metrics=metrics,
+        shared_identifiers=shared,
+        match_model=matching.model.describe(),
+    )
+
+
+def _customers(customer_identifiers: pd.DataFrame, record_customers: pd.DataFrame) -> pd.DataFrame:
+    by_customer = customer_identifiers.assign(known=customer_identifiers["id_type"].isin(KNOWN_ID_TYPES)).groupby("customer_id")
+    customers = pd.DataFrame({"is_known": by_customer["known"].any(), "n_identifiers": by_customer.size()})
+    customers["n_records"] = record_customers["customer_id"].value_counts().reindex(customers.index, fill_value=0)
+    return customers.rename_axis("customer_id").reset_index().astype({"n_records": np.int64, "n_identifiers": np.int64, "is_known": bool})
+
+
+def _record_refs(table: IdentifierTable, records: np.ndarray) -> np.ndarray:
+    """"source:record_key" of records."""
+    chosen = table.records.iloc[records]
+    return (chosen["source"].astype(str) + ":" + chosen["record_key"].astype(str)).to_numpy()
+
+
+def _deterministic_links(table: IdentifierTable, listed: np.ndarray, customer_of: pd.Series, graph: IdentityGraph) -> pd.DataFrame:
+    """Identifier pairs seen together in a record: each record's first identifier with each other one."""
+    occurrences = table.occurrences[listed[table.occurrences["identifier"].to_numpy()]]
+    anchor = occurrences.groupby("record")["identifier"].transform("min")
+    pairs = occurrences.assign(anchor=anchor.to_numpy())
+    pairs = pairs[pairs["identifier"].to_numpy() != pairs["anchor"].to_numpy()]
+    together = pairs.groupby(["anchor", "identifier"]).agg(records=("record", "size"), example=("record", "min")).reset_index()
+    left = table.identifiers.iloc[together["anchor"].to_numpy()]
+    right = table.identifiers.iloc[together["identifier"].to_numpy()]
+    example = _record_refs(table, together["example"].to_numpy())
+    return pd.DataFrame(
+        {
+            "customer_id": customer_of.reindex(graph.labels[table.n_records + together["anchor"].to_numpy()]).to_numpy(),
+            "kind": "deterministic",
+            "left_type": left["id_type"].astype(str).to_numpy(),
+            "left_value": left["id_value"].to_numpy(),
+            "right_type": right["id_type"].astype(str).to_numpy(),
+            "right_value": right["id_value"].to_numpy(),
+            "left_record": example,
+            "right_record": example,
+            "match_probability": 1.0,
+            "evidence": '{"seen_together_in_records": '
+            + together["records"].astype(str)
+            + ', "example_record": '
+            + _json_string(pd.Series(example))
+            + "}",
+        },
+        columns=LINK_COLUMNS,
+    )
+
+
+def _probabilistic_links(
+    table: IdentifierTable, persons: pd.DataFrame, graph: IdentityGraph, matching: PersonMatching, customer_of: pd.Series
+) -> pd.DataFrame:
+    """Accepted person pairs inside one customer, with the level of every compared field."""
+    accepted = matching.scores.accepted()
+    left_record = persons["record"].to_numpy()[accepted["left"].to_numpy()]
+    right_record = persons["record"].to_numpy()[accepted["right"].to_numpy()]
+    same = graph.labels[left_record] == graph.labels[right_record]
+    accepted, left_record, right_record = accepted[same], left_record[same], right_record[same]
+    best_identifier = _best_identifiers(table, graph.shared_mask, np.union1d(left_record, right_record))
+    left_id, right_id = best_identifier.reindex(left_record), best_identifier.reindex(right_record)
+    evidence = pd.Series("{", index=np.arange(len(accepted)))
+    for comparison in COMPARISONS:
+        level_names = np.array(comparison.level_names)[accepted[comparison.name].to_numpy()]
+        evidence += f'"{comparison.name}": "' + level_names + '", '
+    evidence += '"match_weight": ' + pd.Series(accepted["match_weight"].round(2).to_numpy()).astype(str) + "}"
+    return pd.DataFrame(
+        {
+            "customer_id": customer_of.reindex(graph.labels[left_record]).to_numpy(),
+            "kind": "probabilistic",
+            "left_type": left_id["id_type"].to_numpy(),
+            "left_value": left_id["id_value"].to_numpy(),
+            "right_type": right_id["id_type"].to_numpy(),
+            "right_value": right_id["id_value"].to_numpy(),
+            "left_record": _record_refs(table, left_record),
+            "right_record": _record_refs(table, right_record),
+            "match_probability": accepted["match_probability"].to_numpy(),
+            "evidence": evidence.to_numpy(),
+        },
+        columns=LINK_COLUMNS,
+    )
+
+
+def _best_identifiers(table: IdentifierTable, shared_mask: np.ndarray, records: np.ndarray) -> pd.DataFrame:
+    """Per record (of those given) carrying one: its most personal listed identifier (account, loyalty, email...)."""
+    occurrences = table.occurrences
+    occurrences = occurrences[occurrences["record"].isin(records).to_numpy() & ~shared_mask[occurrences["identifier"].to_numpy()]]
+    occurrences = occurrences.assign(
+        id_type=table.identifiers["id_type"].to_numpy()[occurrences["identifier"].to_numpy()].astype(str),
+        id_value=table.identifiers["id_value"].to_numpy()[occurrences["identifier"].to_numpy()],
+    )
+    occurrences["rank"] = occurrences["id_type"].map({t: i for i, t in enumerate(ID_TYPES)})
+    return occurrences.sort_values(["record", "rank"]).drop_duplicates("record").set_index("record")[["id_type", "id_value"]]
+
+
+def _json_string(values: pd.Series) -> pd.Series:
+    """Values as JSON string literals."""
+    return '"' + values.astype(str).str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False) + '"'
+
+
+def _metrics(
+    table: IdentifierTable,
+    persons: pd.DataFrame,
+    graph: IdentityGraph,
+    matching: PersonMatching,
+    customers: pd.DataFrame,
+    record_customers: pd.DataFrame,
+    links: pd.DataFrame,
+    id_changes: pd.DataFrame,
+    shared: pd.DataFrame,
+    settings: IdentitySettings,
+) -> dict[str, float | int]:
+    refused = matching.clusters.refused
+    scored = matching.scores.table
+    accepted_pairs = int(scored["accepted"].sum())
+    size_refusals = int(refused["too_big"].sum())
+    if size_refusals:
+        log.warning("cluster size cap %d: %d person merges refused", settings.max_cluster_size, size_refusals)
+    changes = id_changes["change"].value_counts()
+    metrics: dict[str, float | int] = {
+        "records": table.n_records,
+        "records_without_customer": int(record_customers["customer_id"].isna().sum()),
+        "customers": len(customers),
+        "known_customers": int(customers["is_known"].sum()),
+        "known_share": float(customers["is_known"].mean()) if len(customers) else 0.0,
+        "identifiers": int((~graph.shared_mask).sum()),
+        "shared_identifiers": len(shared),
+        "junk_values_dropped": len(table.junk),
+        "junk_occurrences_dropped": int(table.junk["records"].sum()),
+        "person_records": len(persons),
+        "candidate_pairs": matching.n_candidates,
+        "oversized_blocks_skipped": matching.oversized_blocks,
+        "accepted_pairs": accepted_pairs,
+        "match_rate": accepted_pairs / matching.n_candidates if matching.n_candidates else 0.0,
+        "match_prior": matching.model.match_prior,
+        "em_iterations": matching.model.iterations,
+        "person_merges": len(matching.clusters.joins),
+        # pairs the model would have linked but the household guard kept apart, and merges it refused
+        "household_separations": int((scored["conflict"] & (scored["match_probability"] >= settings.match_threshold)).sum())
+        + int(refused["conflict"].sum()),
+        "chain_guard_refusals": int((~refused["conflict"] & ~refused["too_big"]).sum()),
+        "guard_violations": size_refusals + graph.violations,
+        "links_deterministic": int((links["kind"] == "deterministic").sum()),
+        "links_probabilistic": int((links["kind"] == "probabilistic").sum()),
+        "largest_cluster_identifiers": int(customers["n_identifiers"].max()) if len(customers) else 0,
+        "largest_cluster_records": int(customers["n_records"].max()) if len(customers) else 0,
+    }
+    for id_type in ID_TYPES:
+        metrics[f"shared_{id_type}"] = int((shared["id_type"] == id_type).sum())
+    for change in ("merge", "split", "new", "retired"):
+        metrics[f"ids_{change}"] = int(changes.get(change, 0))
+    return metrics
