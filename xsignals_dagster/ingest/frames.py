@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import sqlalchemy as sa
 
 from xsignals_dagster.ingest.schema import SOURCES
 from xsignals_dagster.ingest.validate import key_strings
 from xsignals_dagster.warehouse import WarehouseStore
-from xsignals_dagster.warehouse.tables import STAGING_TABLES
+from xsignals_dagster.warehouse.tables import STAGING_TABLES, ingested_files
 
 _BOOKKEEPING = ["extra", "extract_date"]
 
@@ -33,3 +34,17 @@ def load_source_frames(store: WarehouseStore, sources: list[str] | None = None) 
             frame = store.query(table.select())
         frames[source] = current_rows(frame, source)
     return frames
+
+
+def newest_extract_date(store: WarehouseStore) -> pd.Timestamp | None:
+    """The newest extract date any source has loaded a file for (CONTRACT §2 `as_of`)."""
+    if not store.has_table(ingested_files.name):
+        return None
+    newest = store.query(sa.select(sa.func.max(ingested_files.c.extract_date)))
+    value = newest.iloc[0, 0] if len(newest) else None
+    return pd.Timestamp(value) if value else None
+
+
+def end_of_day(day: pd.Timestamp) -> pd.Timestamp:
+    """The last instant of a UTC day: signals as of an extract date include all of that day."""
+    return day.normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)

@@ -171,7 +171,7 @@ def validate(
         valid = reason.isna()
         first_path = pd.Series(paths[valid].values, index=keys[valid].values)
         first_path = first_path[~first_path.index.duplicated()]
-        holder = keys.map(seen_keys).astype("string")
+        holder = pd.Series([seen_keys.get(k) for k in keys], index=index, dtype="string")  # map() would copy the dict
         earlier = (holder < paths).fillna(False)
         reject(valid & earlier, lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + holder[rows])
         reject(keys[valid].duplicated().reindex(index, fill_value=False),
