@@ -5,11 +5,17 @@ import dagster as dg
 from xsignals_dagster.identity.assets import identity_resolution
 from xsignals_dagster.ingest.assets import landing_misfits, source_assets
 from xsignals_dagster.ingest.sensors import landing_sensor
-from xsignals_dagster.signals.assets import customer_signals
+from xsignals_dagster.privacy.assets import erasures
 from xsignals_dagster.resources import build_resources
+from xsignals_dagster.signals.assets import customer_signals
 
-defs = dg.Definitions(
-    assets=[*source_assets, landing_misfits, identity_resolution, customer_signals],
-    sensors=[landing_sensor],
-    resources=build_resources(),
-)
+
+def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*source_assets, landing_misfits, identity_resolution, erasures, customer_signals],
+        sensors=[landing_sensor],
+        resources=resources,
+    )
+
+
+defs = build_definitions(build_resources())

@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from xsignals_dagster.definitions import defs
+from xsignals_dagster.definitions import build_definitions, defs
 from xsignals_dagster.ingest.assets import source_assets
 from xsignals_dagster.ingest.landing import scan
 from xsignals_dagster.partitions import extract_dates
@@ -46,8 +46,10 @@ def _failure(result: dg.ExecuteInProcessResult) -> str:
     return "run failed"
 
 
-def run_everything(instance: dg.DagsterInstance, landing_root: Path) -> None:
-    job = defs.resolve_implicit_global_asset_job_def()
+def run_everything(instance: dg.DagsterInstance, landing_root: Path, resources: dict | None = None) -> None:
+    """Ingest every landed date of every source in one run, then everything downstream in
+    another; `resources` replaces the environment's (tests)."""
+    job = (build_definitions(resources) if resources else defs).resolve_implicit_global_asset_job_def()
     partitions = register_extract_dates(instance, landing_root)
     source_keys = [asset.key for asset in source_assets]
     stages = []

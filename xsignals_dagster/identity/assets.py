@@ -68,7 +68,7 @@ def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse,
         f"{result.metrics['customers']} customers from {result.metrics['records']} records, "
         f"{result.metrics['known_share']:.1%} known"
     )
-    changes = result.id_changes.assign(run_id=context.run_id, changed_at=utc_now())
+    changes = result.id_changes.assign(run_id=context.run.run_id, changed_at=utc_now())
     with store.transaction() as tx:
         tx.replace_table("customer_identifiers", result.customer_identifiers)
         tx.replace_table("customer_records", result.record_customers)
@@ -76,7 +76,7 @@ def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse,
         tx.replace_table("identity_links", result.links)
         tx.replace_table("shared_identifiers", result.shared_identifiers)
         tx.replace_table("identity_match_model", result.match_model)
-        tx.replace_rows("identity_changes", changes, {"run_id": context.run_id})
+        tx.replace_rows("identity_changes", changes, {"run_id": context.run.run_id})
     metrics = {**result.metrics, **_evaluate(truth, result.record_customers)}
     records = len(result.record_customers)
     linked = records - metrics["records_without_customer"]

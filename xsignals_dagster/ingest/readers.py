@@ -177,6 +177,17 @@ def read_parquet(data: bytes) -> RawRows:
     return RawRows(frame, list(range(1, table.num_rows + 1)))
 
 
+def raw_values(raw: str) -> list:
+    """The values of a rejected row's `raw` JSON: its columns' values, the fields of a CSV
+    record with the wrong field count, or the tokens of a line that is no JSON object."""
+    parsed = json.loads(raw)
+    if set(parsed) == {"fields"}:
+        return list(parsed["fields"])
+    if set(parsed) == {"line"}:
+        return parsed["line"].replace(",", " ").replace('"', " ").split()
+    return list(parsed.values())
+
+
 READERS = {"csv": read_csv, "csv.gz": read_csv_gz, "jsonl": read_jsonl, "parquet": read_parquet}
 
 

@@ -204,26 +204,9 @@ def validate(
         }
     )
     if suppression and len(problems):
-        problems = _erase_problem_rows(problems, region, suppression)
+        hit = suppression.raw_holds(problems["raw"], region)
+        problems = problems.assign(reason=problems["reason"].where(~hit, ERASED), raw=problems["raw"].where(~hit, None))
     rejected = pd.concat([df for df in (rejected, problems) if not df.empty] or [problems], ignore_index=True)
     rejected["row_number"] = rejected["row_number"].astype("int64")
     rejected = rejected.sort_values(["path", "row_number"], ignore_index=True)
     return ValidatedRows(loaded.reset_index(drop=True), rejected, blanked, later_paths)
-
-
-def _erase_problem_rows(problems: pd.DataFrame, region: str, suppression: Suppression) -> pd.DataFrame:
-    """Unparseable rows whose raw text holds an erased identifier, in any column: keep no values."""
-    values = problems["raw"].map(lambda raw: [v for v in _raw_values(json.loads(raw)) if v])
-    exploded = values.explode().dropna().astype(str).str.strip()
-    candidates = pd.DataFrame({t: normal_identifier(t, exploded, region) for t in IDENTIFIER_TYPES}, index=exploded.index)
-    hit = suppression.carries(candidates).groupby(level=0).any().reindex(problems.index, fill_value=False)
-    return problems.assign(reason=problems["reason"].where(~hit, ERASED), raw=problems["raw"].where(~hit, None))
-
-
-def _raw_values(raw: dict) -> list:
-    """The values of a rejected row's raw JSON: fields of a CSV record, or tokens of a JSON line."""
-    if set(raw) == {"fields"}:
-        return list(raw["fields"])
-    if set(raw) == {"line"}:
-        return raw["line"].replace(",", " ").replace('"', " ").split()
-    return list(raw.values())

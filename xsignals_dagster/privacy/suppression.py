@@ -14,6 +14,8 @@ import secrets
 import pandas as pd
 import sqlalchemy as sa
 
+from xsignals_dagster.ingest.normal_forms import normal_identifier
+from xsignals_dagster.ingest.readers import raw_values
 from xsignals_dagster.ingest.schema import IDENTIFIER_TYPES
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
@@ -91,6 +93,15 @@ class Suppression:
 
     def carries(self, frame: pd.DataFrame) -> pd.Series:
         return carries_suppressed(frame, self.salt, self.hashes)
+
+    def raw_holds(self, raw: pd.Series, region: str) -> pd.Series:
+        """Rejected rows whose original values (`raw` JSON) include an erased identifier, in
+        any column: each value is tried in the normal form of every identifier type."""
+        values = raw.dropna().map(raw_values).explode().dropna().astype(str).str.strip()
+        if values.empty or not self.hashes:
+            return pd.Series(False, index=raw.index)
+        candidates = pd.DataFrame({t: normal_identifier(t, values, region) for t in IDENTIFIER_TYPES}, index=values.index)
+        return self.carries(candidates).groupby(level=0).any().reindex(raw.index, fill_value=False)
 
     def hashed(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The frame with every identifier column replaced by its salted hash."""

@@ -20,7 +20,12 @@ SIGNAL_DESCRIPTIONS = {
     "preference": "Stated channel, interests and consents (latest), inferred favourite category and channel.",
     "journey": "What exists only across touchpoints: researched online then visited a store, tried on what was viewed, ...",
 }
-UPSTREAM = [dg.AssetKey("customer_records"), dg.AssetKey("customers"), *(dg.AssetKey(SOURCES[s].table) for s in IDENTITY_SOURCES)]
+UPSTREAM = [
+    dg.AssetKey("customer_records"),
+    dg.AssetKey("customers"),
+    dg.AssetKey("erasures"),
+    *(dg.AssetKey(SOURCES[s].table) for s in IDENTITY_SOURCES),
+]
 
 
 def _spec(name: str, group: str, description: str) -> dg.AssetSpec:

@@ -1,0 +1,49 @@
+"""Erasure as an asset: after identity resolution, before any signal is derived."""
+
+import dagster as dg
+
+from xsignals_dagster.automation import DOWNSTREAM_REFRESH
+from xsignals_dagster.identity.assets import IDENTITY_TABLES
+from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
+from xsignals_dagster.privacy.erasure import find_erased, process_erasures
+from xsignals_dagster.resources import LandingZone, Warehouse
+
+
+@dg.asset(
+    group_name="privacy",
+    kinds={"pandas", "sql"},
+    description=(
+        "Carries out erasure requests: the person's identifiers join a suppression list of salted "
+        "hashes, and every row holding one of them or belonging to them is deleted from every table "
+        "(rejected rows included). `erasure_audit` records each request, without the values."
+    ),
+    deps=["stg_erasure", *IDENTITY_TABLES],
+    automation_condition=DOWNSTREAM_REFRESH,
+    pool=WAREHOUSE_POOL,
+    check_specs=[
+        dg.AssetCheckSpec("no_erased_identifiers", asset="erasures", description="No table holds an identifier of an erased person.")
+    ],
+)
+def erasures(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> dg.MaterializeResult:
+    report = process_erasures(warehouse.store, landing.default_region)
+    if report.requests:
+        context.log.info(
+            f"{report.requests} erasure request(s): {report.customers} customer(s), "
+            f"{report.identifiers} identifier(s) suppressed, rows removed: {report.rows_removed}"
+        )
+    remaining = find_erased(warehouse.store, landing.default_region)
+    return dg.MaterializeResult(
+        metadata={
+            "requests_processed": report.requests,
+            "customers_erased": report.customers,
+            "identifiers_suppressed": report.identifiers,
+            "rows_removed": sum(report.rows_removed.values()),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="no_erased_identifiers",
+                passed=not remaining,
+                metadata={"tables_with_erased_rows": ", ".join(f"{t} ({n})" for t, n in remaining.items()) or "none"},
+            )
+        ],
+    )
