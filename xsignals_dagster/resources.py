@@ -54,6 +54,12 @@ class GroundTruth(dg.ConfigurableResource):
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]) if self.folder and path.exists() else None
 
 
+class IntentConfig(dg.ConfigurableResource):
+    """The purchase window intent scores predict (CONTRACT §2 `horizon_days`)."""
+
+    horizon_days: int = 14
+
+
 def build_resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "landing": LandingZone(
@@ -62,4 +68,9 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
         ),
         "warehouse": Warehouse(url=env_or_default("XSIGNALS_WAREHOUSE_URL")),
         "truth": GroundTruth(folder=env_or_default("XSIGNALS_TRUTH_DIR")),
+        "intent_config": IntentConfig(
+            horizon_days=dg.EnvVar.int("XSIGNALS_INTENT_HORIZON_DAYS")
+            if os.environ.get("XSIGNALS_INTENT_HORIZON_DAYS")
+            else int(DEFAULTS["XSIGNALS_INTENT_HORIZON_DAYS"])
+        ),
     }

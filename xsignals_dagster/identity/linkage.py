@@ -8,7 +8,7 @@ levels into a match probability. u (how often non-matches agree by chance)
 comes from random record pairs; m (how often matches agree) and the match
 prior are fitted by EM on the candidate pairs, with the pairs that membership
 ids prove to be one person held as matches and, under the household guard,
-pairs that clearly conflict held as non-matches. recordlinkage's own ECM
+pairs that clearly conflict (``conflicts``) held as non-matches. recordlinkage's own ECM
 classifier takes only binary features, and multi-level agreement is what
 tells a typo from a different person, so the EM lives here.
 """
@@ -68,8 +68,10 @@ COMPARISONS = (
 )
 COMPARISON_NAMES = tuple(c.name for c in COMPARISONS)
 
-# Levels at which two records are clearly different people (household guard).
+# Levels at which two records name clearly different people (household guard) ...
 CONFLICT_LEVELS = {"first_name": (1,), "birth_date": (1, 2)}
+# ... when both carry contact details: levels above 0 mean both sides have the field.
+CONTACT_COMPARISONS = ("email", "phone")
 
 
 def candidate_pairs(persons: pd.DataFrame, settings: IdentitySettings) -> tuple[np.ndarray, np.ndarray, int]:
@@ -176,11 +178,22 @@ def compare_pairs(persons: EncodedPersons, left: np.ndarray, right: np.ndarray) 
 
 
 def conflicts(levels: pd.DataFrame) -> np.ndarray:
-    """True where first names or dates of birth say two different people."""
-    clash = np.zeros(len(levels), bool)
+    """True where two reachable people clearly differ: first names or dates of birth disagree, and both
+    records carry contact details (an email each, or a phone each), equal or not.
+
+    A household shares surname, address and often a phone or email; its members differ by first name
+    (twins) or by birth date (a parent and a child of the same name), and a retailer has their contact
+    details. Where one record has none (a form without them, a benchmark such as FEBRL that replaces
+    whole names and dates of the same person), a disagreement is not ruled out but weighed: the model
+    fitted on the data decides how much a different first name or birth date counts against a match.
+    """
+    differ = np.zeros(len(levels), bool)
     for name, conflict_levels in CONFLICT_LEVELS.items():
-        clash |= levels[name].isin(conflict_levels).to_numpy()
-    return clash
+        differ |= levels[name].isin(conflict_levels).to_numpy()
+    contact = np.zeros(len(levels), bool)
+    for name in CONTACT_COMPARISONS:
+        contact |= levels[name].to_numpy() > 0
+    return differ & contact
 
 
 @dataclass(frozen=True)

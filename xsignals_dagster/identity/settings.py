@@ -100,11 +100,14 @@ class IdentitySettings:
         records to link; two groups of records join only when the average match
         weight over all their cross pairs clears it too (average linkage), so
         one weak bridge cannot chain two people together.
-    household_guard: two person records whose first names or dates of birth
-        clearly conflict are never linked, even when surname, address, phone and
-        email agree (household members, twins, a parent and a child of the same
-        name). Turn it off for data whose errors replace whole values of the
-        same person, such as the FEBRL benchmarks.
+    household_guard: two person records that clearly conflict are never linked,
+        even when surname, address, phone and email agree (household members,
+        twins, a parent and a child of the same name): their first names or
+        dates of birth disagree and both carry contact details (an email or a
+        phone each). Without contact details on one side the disagreement is
+        weighed by the fitted model instead, so data whose errors replace whole
+        values of one person (the FEBRL benchmarks) still links; see
+        ``linkage.conflicts``.
     blocking_passes: the column sets that make candidate pairs (union of
         passes); see ``persons.BLOCKING_COLUMNS``.
     max_block_size: records that share a blocking key with more records than

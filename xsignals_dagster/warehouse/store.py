@@ -181,7 +181,7 @@ class WarehouseStore:
         types = [c.type for c in statement.selected_columns] if isinstance(statement, sa.Select) else []
         with self.engine.connect() as connection:
             result = connection.execute(statement if not isinstance(statement, str) else sa.text(statement))
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            frame = pd.DataFrame(result.fetchall(), columns=[str(k) for k in result.keys()])
         for column, column_type in zip(frame.columns, types, strict=False):
             frame[column] = _typed(frame[column], column_type)
         return frame

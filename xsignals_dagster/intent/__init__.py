@@ -1,0 +1,56 @@
+"""Purchase intent as plain functions over DataFrames (no Dagster here).
+
+Flow: `purchases_from_frames` -> `snapshot_dates` + `build_training_set` (point-in-time
+features from a `features_at(as_of)` callable, labels from the purchases in the horizon)
+-> `train_intent_model` (out-of-time metrics, baselines, ablation) -> `score_customers`
+-> `next_best_actions`.
+"""
+
+from xsignals_dagster.intent.actions import (
+    CONTACT_CHANNELS,
+    contact_channel,
+    most_popular_offers,
+    next_best_actions,
+    offer_precision,
+)
+from xsignals_dagster.intent.baselines import (
+    BgNbdParameters,
+    fit_bg_nbd,
+    probability_alive,
+    probability_of_purchase,
+    purchase_history,
+)
+from xsignals_dagster.intent.evaluation import auc_check, calibration_table, lift_table
+from xsignals_dagster.intent.explain import describe
+from xsignals_dagster.intent.labels import build_training_set, purchase_labels, purchases_from_frames, snapshot_dates
+from xsignals_dagster.intent.model import IntentModel, IntentSettings
+from xsignals_dagster.intent.scoring import HIGH_INTENT, MEDIUM_INTENT, score_customers
+from xsignals_dagster.intent.training import InsufficientData, train_intent_model
+
+__all__ = [
+    "CONTACT_CHANNELS",
+    "HIGH_INTENT",
+    "MEDIUM_INTENT",
+    "BgNbdParameters",
+    "InsufficientData",
+    "IntentModel",
+    "IntentSettings",
+    "auc_check",
+    "build_training_set",
+    "calibration_table",
+    "contact_channel",
+    "describe",
+    "fit_bg_nbd",
+    "lift_table",
+    "most_popular_offers",
+    "next_best_actions",
+    "offer_precision",
+    "probability_alive",
+    "probability_of_purchase",
+    "purchase_history",
+    "purchase_labels",
+    "purchases_from_frames",
+    "score_customers",
+    "snapshot_dates",
+    "train_intent_model",
+]

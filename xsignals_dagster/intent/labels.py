@@ -1,0 +1,135 @@
+"""Purchases on every channel, and point-in-time training snapshots labelled by them.
+
+A snapshot at `as_of` (an extract date: a day) pairs what was known up to that day, through
+the caller's `features_at(as_of)`, with whether the customer bought on any channel on days
+`as_of`+1 … `as_of`+`horizon_days`. Features never see the label window and labels never
+see anything outside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+
+from xsignals_dagster.intent.features import AS_OF, CUSTOMER_ID, LABEL, with_customer_column
+
+PURCHASE_COLUMNS = [CUSTOMER_ID, "ts", "channel", "order_id", "product_id", "category", "amount"]
+ONLINE_PURCHASE_SOURCES = ("web", "app")
+# The signals package files `pos` lines under the `store` channel; purchases follow it.
+STORE_CHANNEL = "store"
+
+
+def utc_day(moment) -> pd.Timestamp:
+    """A date or timestamp as its UTC day (midnight, without a zone)."""
+    stamp = pd.Timestamp(moment)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.normalize()
+
+
+def utc_days(moments: pd.Series) -> pd.Series:
+    """Timestamps (with or without a zone; none means UTC) as their UTC day."""
+    stamps = pd.to_datetime(moments, utc=True)
+    return stamps.dt.tz_localize(None).dt.normalize()
+
+
+def _online_purchases(source: str, frame: pd.DataFrame) -> pd.DataFrame:
+    bought = frame[frame["event_type"].astype("string").str.strip().str.lower() == "purchase"]
+    return pd.DataFrame(
+        {
+            "source": source,
+            "record_key": bought["record_key"],
+            "ts": bought["ts"],
+            "channel": source,
+            "order_id": bought["order_id"],
+            "product_id": bought["product_id"],
+            "category": bought["category"],
+            "amount": bought["revenue"],
+        }
+    )
+
+
+def _store_purchases(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sale lines of the tills (a negative amount is a return, not a purchase); a transaction
+    is one order, each product line kept."""
+    sold = frame[pd.to_numeric(frame["amount"], errors="coerce") > 0]
+    return pd.DataFrame(
+        {
+            "source": "pos",
+            "record_key": sold["record_key"],
+            "ts": sold["ts"],
+            "channel": STORE_CHANNEL,
+            "order_id": sold["transaction_id"],
+            "product_id": sold["product_id"],
+            "category": sold["category"],
+            "amount": sold["amount"],
+        }
+    )
+
+
+def purchases_from_frames(frames: dict[str, pd.DataFrame], record_customers: pd.DataFrame) -> pd.DataFrame:
+    """Every purchase of a known customer: web/app `purchase` events and positive `pos` lines.
+
+    `frames` holds each source's typed rows with `record_key`; `record_customers`
+    (`source, record_key, customer_id`) says whose they are. A record without a customer is
+    left out (nobody to label); one given to several customers counts for each.
+    Columns: `customer_id, ts (UTC), channel (web/app/store), order_id, product_id, category,
+    amount`, sorted by time.
+    """
+    pieces = [_online_purchases(s, frames[s]) for s in ONLINE_PURCHASE_SOURCES if s in frames]
+    if "pos" in frames:
+        pieces.append(_store_purchases(frames["pos"]))
+    pieces = [p for p in pieces if not p.empty]
+    if not pieces:
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns, UTC]" if c == "ts" else object) for c in PURCHASE_COLUMNS})
+    lines = pd.concat(pieces, ignore_index=True)
+    owners = record_customers[["source", "record_key", CUSTOMER_ID]].dropna(subset=[CUSTOMER_ID])
+    purchases = lines.merge(owners, on=["source", "record_key"], how="inner")
+    purchases["ts"] = pd.to_datetime(purchases["ts"], utc=True)
+    purchases["amount"] = pd.to_numeric(purchases["amount"], errors="coerce")
+    return purchases[PURCHASE_COLUMNS].sort_values(["ts", CUSTOMER_ID], kind="stable").reset_index(drop=True)
+
+
+def snapshot_dates(first_date, last_date, horizon_days: int, n: int, step_days: int = 7) -> list[pd.Timestamp]:
+    """Up to `n` snapshot days, `step_days` apart, oldest first, ending at the newest day whose
+    label window (`horizon_days` days after it) has fully landed by `last_date`; none before
+    `first_date`."""
+    first, newest = utc_day(first_date), utc_day(last_date) - pd.Timedelta(days=horizon_days)
+    dates = [newest - pd.Timedelta(days=step_days * k) for k in range(n)]
+    return sorted(d for d in dates if d >= first)
+
+
+def purchase_labels(purchases: pd.DataFrame, customer_ids: pd.Series, as_of, horizon_days: int) -> pd.Series:
+    """1 for each customer who bought on days as_of+1 … as_of+horizon_days (UTC), else 0."""
+    day = utc_day(as_of)
+    bought_day = utc_days(purchases["ts"])
+    in_window = (bought_day > day) & (bought_day <= day + pd.Timedelta(days=horizon_days))
+    buyers = pd.Index(purchases.loc[in_window, CUSTOMER_ID].unique())
+    return customer_ids.isin(buyers).astype("int8")
+
+
+def build_training_set(
+    features_at: Callable[[pd.Timestamp], pd.DataFrame],
+    purchases: pd.DataFrame,
+    as_of_dates: Iterable,
+    horizon_days: int,
+) -> pd.DataFrame:
+    """One row per customer and snapshot: `customer_id`, `as_of`, the features known at
+    `as_of` (from `features_at(as_of)`, a frame indexed by or holding `customer_id`) and the
+    label `purchased`.
+
+    Only the customers `features_at` returns are in a snapshot: someone first seen later does
+    not exist yet at `as_of`.
+    """
+    snapshots = []
+    for as_of in sorted({utc_day(d) for d in as_of_dates}):
+        features = with_customer_column(features_at(as_of))
+        features.insert(1, AS_OF, as_of)
+        features[LABEL] = purchase_labels(purchases, features[CUSTOMER_ID], as_of, horizon_days).to_numpy()
+        if snapshots and set(features.columns) != set(snapshots[0].columns):
+            raise ValueError(f"features_at returned other columns at {as_of:%Y-%m-%d} than at the first snapshot")
+        snapshots.append(features[snapshots[0].columns] if snapshots else features)
+    if not snapshots:
+        raise ValueError("no snapshot dates given")
+    return pd.concat(snapshots, ignore_index=True)
