@@ -1,23 +1,50 @@
 """How assets downstream of ingestion refresh by themselves, and the daily rebuild.
 
 Declarative automation, evaluated by the daemon: an asset downstream of ingestion runs
-when any dependency was updated (or will be in the same tick, so a whole chain refreshes
-in one run) and nothing it needs is in progress. Dagster's `eager()` would also wait
-while any upstream partition is missing, which with one partition per extract date and
-sources that do not land every day would never end; that clause is dropped. The intent
-model retrains on its own weekly cadence; scores refresh whenever the profile does.
+when it is missing or any dependency was updated (or will be in the same tick, so a
+whole chain refreshes in one run), and nothing it needs is in progress. This is
+Dagster's `eager()` without two of its clauses: eager waits while any upstream partition
+is missing, which with one partition per extract date and sources that do not land
+every day would never end, and it ignores assets that were already missing when the
+condition was first evaluated. The intent model retrains on its own weekly cadence;
+scores refresh whenever the profile does.
 """
 
 import dagster as dg
 
-DOWNSTREAM_REFRESH = dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
+# Upstream assets that are missing (and not about to run in the same tick) or still running.
+# Ingestion is left out: its partitions are per extract date, and most sources lack some.
+_UPSTREAM_NOT_READY = dg.AutomationCondition.any_deps_match(
+    (dg.AutomationCondition.missing() & ~dg.AutomationCondition.will_be_requested()) | dg.AutomationCondition.in_progress()
+).ignore(dg.AssetSelection.groups("ingest"))
+
+DOWNSTREAM_REFRESH = (
+    (dg.AutomationCondition.missing() | dg.AutomationCondition.any_deps_updated()).since_last_handled()
+    & ~_UPSTREAM_NOT_READY
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("refresh when upstream changes")
 
 MODEL_RETRAIN_CRON = "0 3 * * 1"  # Mondays 03:00 UTC
-MODEL_RETRAIN = dg.AutomationCondition.on_cron(MODEL_RETRAIN_CRON) | (
-    dg.AutomationCondition.missing() & ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress()
-).since_last_handled()
+MODEL_RETRAIN = (
+    (dg.AutomationCondition.cron_tick_passed(MODEL_RETRAIN_CRON) | dg.AutomationCondition.missing()).since_last_handled()
+    & ~_UPSTREAM_NOT_READY
+    & ~dg.AutomationCondition.in_progress()
+).with_label(f"weekly ({MODEL_RETRAIN_CRON}) or when missing")
 
 DAILY_REBUILD_CRON = "0 4 * * *"  # 04:00 UTC
+AUTOMATION_INTERVAL_SECONDS = 15
+
+
+def automation_sensor(downstream: dg.AssetSelection) -> dg.AutomationConditionSensorDefinition:
+    """Evaluates the automation conditions above; on by default (Dagster's own default sensor is off)."""
+    return dg.AutomationConditionSensorDefinition(
+        "downstream_automation",
+        target=downstream,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=AUTOMATION_INTERVAL_SECONDS,
+        description="Refreshes identity, erasures, signals, profiles, scores and actions after ingestion; retrains weekly.",
+    )
 
 
 def daily_rebuild_schedule(downstream: dg.AssetSelection) -> dg.ScheduleDefinition:

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from xsignals_dagster.automation import automation_sensor, daily_rebuild_schedule
 from xsignals_dagster.identity.assets import identity_resolution
 from xsignals_dagster.ingest.assets import landing_misfits, source_assets
 from xsignals_dagster.ingest.sensors import landing_sensor
@@ -9,6 +10,9 @@ from xsignals_dagster.intent.assets import intent_model, intent_scores, intent_t
 from xsignals_dagster.privacy.assets import erasures
 from xsignals_dagster.resources import build_resources
 from xsignals_dagster.signals.assets import customer_signals
+
+
+DOWNSTREAM = dg.AssetSelection.all() - dg.AssetSelection.groups("ingest")
 
 
 def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Definitions:
@@ -24,7 +28,8 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Defin
             intent_scores,
             next_best_actions_asset,
         ],
-        sensors=[landing_sensor],
+        sensors=[landing_sensor, automation_sensor(DOWNSTREAM)],
+        schedules=[daily_rebuild_schedule(DOWNSTREAM)],
         resources=resources,
     )
 

@@ -32,8 +32,8 @@ def _cursor_states(cursor: str | None) -> tuple[dict[str, FileState], str]:
     description=(
         "Watches the landing zone. Each new or changed file (by path and content, checked against "
         "`ingested_files` and `quarantined_files`, so a lost cursor re-runs nothing) leads to a run of "
-        "its source's partition for the file's date; a burst of files becomes one run per source "
-        "covering all its dates. In-flight names are ignored."
+        "its source's partition for the file's date; everything new in one tick (a burst: a whole month "
+        "landing at once) becomes one run over those sources and dates. In-flight names are ignored."
     ),
     minimum_interval_seconds=LANDING_SENSOR_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
@@ -48,19 +48,22 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone, wa
     new_dates = sorted({f.extract_date for files in pending.values() for f in files} - set(partitions))
     order = {date: i for i, date in enumerate([*partitions, *new_dates])}
     run_requests = []
-    for source, files in sorted(pending.items()):
+    if pending:
+        files = [f for source in sorted(pending) for f in pending[source]]
         dates = sorted({f.extract_date for f in files}, key=order.__getitem__)
         partition = {"partition_key": dates[0]} if len(dates) == 1 else {}
         tags = {} if partition else {ASSET_PARTITION_RANGE_START_TAG: dates[0], ASSET_PARTITION_RANGE_END_TAG: dates[-1]}
         run_requests.append(
             dg.RunRequest(
-                run_key=f"{source}:{_digest([f'{f.path}:{states[f.path].sha256}' for f in files])}",
-                asset_selection=[dg.AssetKey(SOURCES[source].table)],
+                run_key="ingest:" + _digest([f"{f.path}:{states[f.path].sha256}" for f in files]),
+                asset_selection=[dg.AssetKey(SOURCES[source].table) for source in sorted(pending)],
                 tags={**tags, "xsignals/trigger": "landing_sensor"},
                 **partition,
             )
         )
-        context.log.info(f"{source}: {len(files)} new or changed file(s) for {len(dates)} date(s): {', '.join(dates)}")
+        for source in sorted(pending):
+            source_dates = sorted({f.extract_date for f in pending[source]})
+            context.log.info(f"{source}: {len(pending[source])} new or changed file(s) for {', '.join(source_dates)}")
     misfit_now = _digest([f"{m.path}:{m.reason}" for m in misfits])
     if misfit_now != misfit_digest:
         run_requests.append(dg.RunRequest(run_key=f"misfits:{misfit_now}", asset_selection=[landing_misfits.key]))

@@ -69,16 +69,15 @@ def test_changed_file_triggers_again_and_in_flight_files_are_ignored(instance, r
     assert again.partition_key == "2026-11-20" and again.run_key != source_requests(first)[0].run_key
 
 
-def test_a_burst_becomes_one_run_per_source(instance, resources, landing):
+def test_a_burst_becomes_one_run(instance, resources, landing):
     for day in range(1, 31):
         land(landing, f"web/2026-11-{day:02d}.csv", WEB + f"e{day},2026-11-{day:02d},c1,page_view\n")
         land(landing, f"email/2026-11-{day:02d}.csv", "event_id,ts,email,event_type\n" + f"m{day},2026-11-{day:02d},a@b.example,open\n")
     result = tick(instance, resources)
-    requests = source_requests(result)
-    assert len(requests) == 2
-    for request in requests:
-        assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-11-01"
-        assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-11-30"
+    [request] = source_requests(result)
+    assert request.asset_selection == [dg.AssetKey("stg_email"), dg.AssetKey("stg_web")]
+    assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-11-01"
+    assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-11-30"
     assert len(instance.get_dynamic_partitions(extract_dates.name)) == 30
 
 
@@ -87,3 +86,12 @@ def test_misfits_request_the_audit_only_when_they_change(instance, resources, la
     first = tick(instance, resources)
     assert [r.asset_selection for r in first.run_requests] == [[dg.AssetKey("landing_misfits")]]
     assert tick(instance, resources, first.cursor).run_requests == []
+
+
+def test_a_late_file_for_a_past_date_reruns_that_date(instance, resources, landing):
+    land(landing, "web/2026-11-20.csv", WEB + "e1,2026-11-20,c1,page_view\n")
+    first = tick(instance, resources)
+    ingest_source(resources["warehouse"].store, landing, "web", ["2026-11-20"], "US")
+    land(landing, "web/2026-11-10-late.csv", WEB + "e0,2026-11-10,c1,page_view\n")
+    [late] = source_requests(tick(instance, resources, first.cursor))
+    assert late.partition_key == "2026-11-10"
