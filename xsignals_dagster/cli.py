@@ -26,6 +26,15 @@ def _prepare_dagster_home() -> Path:
     return home
 
 
+def prepare_instance_storage(home: Path) -> None:
+    """Create the instance's SQLite storage once, before several processes open it: the
+    webserver, its code server and the daemon would otherwise race to create its tables."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)
+
+
 @click.group()
 def main() -> None:
     """xsignals: cross-experience signals on Dagster."""
@@ -75,7 +84,7 @@ def dev(persons: int, days: int, port: int) -> None:
     """Generate demo data (once) and start the Dagster UI and daemon on 127.0.0.1."""
     from xsignals_dagster.demo.generator import generate as write_demo
 
-    _prepare_dagster_home()
+    prepare_instance_storage(_prepare_dagster_home())
     demo = DATA_DIR / "demo"
     if "XSIGNALS_LANDING_DIR" not in os.environ:
         os.environ["XSIGNALS_LANDING_DIR"] = str(demo / "landing")

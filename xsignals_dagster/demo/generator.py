@@ -541,8 +541,18 @@ def keep(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def zero_padded(text: np.ndarray, width: int) -> np.ndarray:
+    """`np.strings.zfill`, which fails on an empty array (a small zone may have no store sale)."""
+    return np.strings.zfill(text, width) if text.size else text
+
+
+def replaced(text: np.ndarray, old: str, new: str) -> np.ndarray:
+    """`np.strings.replace`, which fails on an empty array too."""
+    return np.strings.replace(text, old, new) if text.size else text
+
+
 def numbered(prefix: str, numbers, width: int) -> np.ndarray:
-    return np.strings.add(prefix, np.strings.zfill(np.asarray(numbers).astype(str), width))
+    return np.strings.add(prefix, zero_padded(np.asarray(numbers).astype(str), width))
 
 
 HEX_DIGITS = np.array(list("0123456789abcdef"))
@@ -775,7 +785,7 @@ def random_phones(rng: np.random.Generator, city: np.ndarray) -> np.ndarray:
     codes = CITIES["area_codes"].str.split().to_numpy()
     area = np.array([codes[c][i % len(codes[c])] for c, i in zip(city, rng.integers(0, 6, len(city)))])
     exchange = rng.integers(200, 1000, len(city)).astype(str)
-    line = np.strings.zfill(rng.integers(0, 10_000, len(city)).astype(str), 4)
+    line = zero_padded(rng.integers(0, 10_000, len(city)).astype(str), 4)
     return np.strings.add(np.strings.add(area, exchange), line)
 
 
@@ -819,7 +829,7 @@ def build_households(rng: np.random.Generator, persons: int, cal: Calendar) -> p
             f"{prefix}suffix": rng.integers(0, len(STREET_SUFFIXES), n),
             f"{prefix}unit": np.where(rng.random(n) < 0.18, rng.integers(1, 40, n).astype(str), ""),
             f"{prefix}postcode": np.strings.add(
-                CITIES["zip3"].to_numpy().astype(str)[city], np.strings.zfill(rng.integers(0, 100, n).astype(str), 2)
+                CITIES["zip3"].to_numpy().astype(str)[city], zero_padded(rng.integers(0, 100, n).astype(str), 2)
             ),
         }
 
@@ -1460,6 +1470,8 @@ def event_frame(world: World, sessions: pd.DataFrame, events: pd.DataFrame, orde
     offset = world.column("offset")[person]
     purchase = events["event_type"].to_numpy() == "purchase"
     order = np.maximum(sessions["order"].to_numpy()[s], 0)
+    revenue = np.full(len(s), np.nan)
+    revenue[purchase] = orders["revenue"].to_numpy()[order[purchase]]  # a zone may have sessions but no order
     return {
         "_day": day,
         "_person": person,
@@ -1471,7 +1483,7 @@ def event_frame(world: World, sessions: pd.DataFrame, events: pd.DataFrame, orde
         "category": take(CATEGORIES["category"].to_numpy(), events["category"].to_numpy()),
         "search_query": events["search_query"].to_numpy(),
         "order_id": keep(numbered(order_prefix, order + 1, 8), purchase),
-        "revenue": np.where(purchase, orders["revenue"].to_numpy()[order], np.nan),
+        "revenue": revenue,
     }
 
 
@@ -1729,7 +1741,7 @@ def build_pos(rng, world: World, orders: pd.DataFrame, lines: pd.DataFrame) -> t
     cal, stores = world.cal, world.stores
     landed = orders["day"].to_numpy() < cal.days
     sold = lines[(orders["channel"].to_numpy()[lines["order"]] == "store") & landed[lines["order"]]]
-    return_rate = np.vectorize(RETURN_RATE.get)(orders["channel"].to_numpy())[lines["order"]]
+    return_rate = np.vectorize(RETURN_RATE.get, otypes=[float])(orders["channel"].to_numpy())[lines["order"]]
     returned = lines[landed[lines["order"]] & (rng.random(len(lines)) < return_rate)]
     return_day = orders["day"].to_numpy()[returned["order"]] + 2 + rng.geometric(1 / 8, len(returned))
     returned = returned[return_day < cal.days]
@@ -1763,10 +1775,10 @@ def build_pos(rng, world: World, orders: pd.DataFrame, lines: pd.DataFrame) -> t
     order = np.lexsort((utc, store, transactions["day"].to_numpy()))
     number_in_store_day = np.empty(n, dtype=np.int64)
     number_in_store_day[order] = rank_within(transactions["day"].to_numpy()[order] * 1000 + store[order]) + 1
-    store_number = np.strings.zfill((store + 1).astype(str), 3)
+    store_number = zero_padded((store + 1).astype(str), 3)
     transaction_id = np.strings.add(
-        np.strings.add(np.strings.add(store_number, "-"), np.strings.replace(cal.dates(transactions["day"].to_numpy()), "-", "")),
-        np.strings.add("-", np.strings.zfill(number_in_store_day.astype(str), 4)),
+        np.strings.add(np.strings.add(store_number, "-"), replaced(cal.dates(transactions["day"].to_numpy()), "-", "")),
+        np.strings.add("-", zero_padded(number_in_store_day.astype(str), 4)),
     )
     sign = np.where(is_return[line_of], -1, 1)
     amount = sign * line_rows["amount"].to_numpy()
@@ -2098,11 +2110,11 @@ def format_timestamps(utc: np.ndarray, offset: np.ndarray, style: np.ndarray, mi
     """ISO 8601 text: UTC with T or space, with or without milliseconds or +00:00, or local time with its offset."""
     local = np.isin(style, ("local", "local_space"))
     text = np.datetime_as_string((utc + np.where(local, offset * 3600, 0)).astype("datetime64[s]"), unit="s")
-    text = np.where(np.isin(style, ("space", "local_space")), np.strings.replace(text, "T", " "), text)
+    text = np.where(np.isin(style, ("space", "local_space")), replaced(text, "T", " "), text)
     offsets = np.array([f"{hours:+03d}:00" for hours in range(-12, 15)])
     suffix = np.select(
         [style == "T_millis", style == "T_utc", local],
-        [np.strings.add(".", np.strings.zfill(millis.astype(str), 3)), np.full(len(utc), "+00:00"), offsets[offset + 12]],
+        [np.strings.add(".", zero_padded(millis.astype(str), 3)), np.full(len(utc), "+00:00"), offsets[offset + 12]],
         "",
     )
     return np.strings.add(text, suffix)
@@ -2246,12 +2258,17 @@ def land(
     folder = landing / source.name
     folder.mkdir(parents=True, exist_ok=True)
     starts = np.flatnonzero(row_number == 1)
-    for begin, end in zip(starts, np.r_[starts[1:], n]):
-        path = folder / str(name[begin])
-        in_flight = folder / f".{name[begin]}.tmp"
+    files = [(str(name[begin]), begin, end) for begin, end in zip(starts, np.r_[starts[1:], n])]
+    if not files and source.ext != "jsonl":
+        # A source without a single row (possible in a small zone) still lands one header-only file, dated
+        # the first day, so that every source shows up; days without rows land no file. JSON lines have no
+        # header (an empty file would be quarantined for missing columns), so an empty app source lands none.
+        files = [(f"{cal.dates(0)}.{source.ext}", 0, 0)]
+    for file_name, begin, end in files:
+        in_flight = folder / f".{file_name}.tmp"
         WRITERS[source.ext](table.iloc[begin:end], in_flight)
-        os.replace(in_flight, path)
-    return Landed(files=len(starts), rows=n, records=records, bad_rows=bad_rows)
+        os.replace(in_flight, folder / file_name)
+    return Landed(files=len(files), rows=n, records=records, bad_rows=bad_rows)
 
 
 # --------------------------------------------------------------------------- ground truth
@@ -2394,7 +2411,10 @@ def generate(
     """Write `out/landing` (the ten sources, extract dates end_date-days+1 … end_date) and `out/truth`.
 
     Replaces what an earlier run wrote there. `end_date` defaults to yesterday (UTC); about `bad_row_rate`
-    of the rows are deliberately broken. The truth holds persons.csv (who people are, their hidden state and
+    of the rows are deliberately broken. Any persons >= 1 and days >= 1 work: a day without rows lands no
+    file, and a source without any row (a small zone may have no store sale or no email) lands one
+    header-only file dated the first day, except app, whose JSON lines have no header (its folder stays
+    empty). The truth holds persons.csv (who people are, their hidden state and
     p_purchase_holdout for the `horizon_days` after end_date), identifiers.csv, records.csv (the person
     behind every clean landed row), holdout_purchases.csv, bad_rows.csv and meta.json. Returns a summary.
     """

@@ -28,6 +28,7 @@ from xsignals_dagster.warehouse.store import utc_now
 SNAPSHOTS = 4
 AUC_FLOOR = 0.6
 PURCHASE_SOURCES = ["web", "app", "pos"]
+TRAINING_KEYS = ["customer_id", "as_of", "purchased"]
 
 intent_models = sa.Table(
     "intent_models",
@@ -80,7 +81,7 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         profile = build_profile(customers, compute_signals(frames, record_customers, as_of), frames, record_customers, as_of)
         return profile[profile["first_seen"].notna()]  # customers who existed by then
 
-    training = build_training_set(features_at, purchases, dates, horizon) if dates else pd.DataFrame()
+    training = build_training_set(features_at, purchases, dates, horizon) if dates else pd.DataFrame(columns=TRAINING_KEYS)
     with store.transaction() as tx:
         tx.replace_table("intent_training_set", training)
     if not dates:

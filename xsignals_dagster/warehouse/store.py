@@ -111,6 +111,8 @@ class WarehouseTransaction:
 
     def replace_table(self, name: str, frame: pd.DataFrame) -> sa.Table:
         """Drop and recreate `name` with the frame's columns and rows."""
+        if frame.columns.empty:
+            raise ValueError(f"cannot write {name}: the frame has no columns")
         table = table_for_frame(name, frame)
         existing = sa.Table(name, sa.MetaData())
         existing.drop(self.connection, checkfirst=True)

@@ -77,7 +77,10 @@ def read_source(out: Path, source: str) -> pd.DataFrame:
     frames = []
     for path in sorted((out / "landing" / source).iterdir()):
         frame = read_landed(path)
-        frames.append(frame.assign(_path=f"{source}/{path.name}", _row=np.arange(1, len(frame) + 1)))
+        if len(frame):  # header-only files add no rows
+            frames.append(frame.assign(_path=f"{source}/{path.name}", _row=np.arange(1, len(frame) + 1)))
+    if not frames:
+        return pd.DataFrame(columns=[*CONTRACT_COLUMNS[source].split(), "_path", "_row"], dtype=object)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -213,6 +216,42 @@ def test_listed_bad_rows_really_break_a_rule(demo: Path):
             dt.datetime.fromisoformat(text)
     for text in web.loc[~bad_row_marks(demo, web, "web"), "ts"].sample(500, random_state=0):
         dt.datetime.fromisoformat(text)
+
+
+@pytest.mark.parametrize("days", [1, 3])
+@pytest.mark.parametrize("persons", [1, 3, 20, 80])
+def test_small_zones_land_every_source_and_a_consistent_truth(tmp_path: Path, persons: int, days: int):
+    """Tiny zones have sources without a single row (no store sale, no email, ...): they land a header-only file
+    on the first day (an empty JSON-lines source lands no file: it has no header), and the truth still matches."""
+    summary = generate(persons, days, seed=11, out=tmp_path, end_date=END, bad_row_rate=0.05)
+    start = END - dt.timedelta(days=days - 1)
+    assert sorted(path.name for path in (tmp_path / "landing").iterdir()) == sorted(CONTRACT_COLUMNS)
+    records = pd.read_csv(tmp_path / "truth" / "records.csv", dtype=str, keep_default_na=False)
+    bad = pd.read_csv(tmp_path / "truth" / "bad_rows.csv", dtype={"row_number": int})
+    people = pd.read_csv(tmp_path / "truth" / "persons.csv", dtype={"person_id": str})
+    assert len(people) == persons and people["person_id"].is_unique
+    assert set(records["person_id"]) <= set(people["person_id"])
+    for source, columns in CONTRACT_COLUMNS.items():
+        paths = sorted((tmp_path / "landing" / source).iterdir())
+        assert len(paths) == summary["files"][source], source
+        assert paths or (source == "app" and summary["rows"][source] == 0), source
+        for path in paths:
+            match = FILE_NAME.match(path.name)
+            assert match, path
+            assert start <= dt.date.fromisoformat(match.group(1)) <= END
+            assert list(read_landed(path).columns) == columns.split(), path
+        if summary["rows"][source] == 0 and paths:
+            assert [FILE_NAME.match(path.name).groups() for path in paths] == [(start.isoformat(), match.group(2))], source
+        frame = read_source(tmp_path, source)
+        assert len(frame) == summary["rows"][source], source
+        clean = frame[~bad_row_marks(tmp_path, frame, source)]
+        truth = records[records["source"] == source]
+        assert list(truth["record_key"]) == list(record_keys(clean, source)), source
+        assert len(clean) + (bad["source"] == source).sum() == len(frame), source
+    holdout = pd.read_csv(tmp_path / "truth" / "holdout_purchases.csv", dtype={"person_id": str})
+    assert set(people.loc[people["purchased_holdout"] == 1, "person_id"]) == set(holdout["person_id"])
+    meta = json.loads((tmp_path / "truth" / "meta.json").read_text())
+    assert (meta["persons"], meta["days"], meta["start_date"]) == (persons, days, start.isoformat())
 
 
 def test_bad_row_rate_zero_writes_no_bad_rows(tmp_path: Path):
