@@ -88,6 +88,7 @@ def dev(persons: int, days: int, port: int) -> None:
     demo = DATA_DIR / "demo"
     if "XSIGNALS_LANDING_DIR" not in os.environ:
         os.environ["XSIGNALS_LANDING_DIR"] = str(demo / "landing")
+        os.environ.setdefault("XSIGNALS_TRUTH_DIR", str(demo / "truth"))
         if not (demo / "landing").exists():
             click.echo(f"generating demo data: {persons} persons x {days} days into {demo}")
             write_demo(persons, days, 7, demo)
