@@ -14,6 +14,13 @@ from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 
 LANDING_SENSOR_INTERVAL_SECONDS = 30
+TRIGGER_TAG = "xsignals/trigger"
+IN_PROGRESS = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 
 
 def _digest(items: list[str]) -> str:
@@ -33,14 +40,23 @@ def _cursor_states(cursor: str | None) -> tuple[dict[str, FileState], str]:
         "Watches the landing zone. Each new or changed file (by path and content, checked against "
         "`ingested_files` and `quarantined_files`, so a lost cursor re-runs nothing) leads to a run of "
         "its source's partition for the file's date; everything new in one tick (a burst: a whole month "
-        "landing at once) becomes one run over those sources and dates. In-flight names are ignored."
+        "landing at once) becomes one run over those sources and dates. While that run is in progress "
+        "the sensor waits. In-flight names are ignored."
     ),
     minimum_interval_seconds=LANDING_SENSOR_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     asset_selection=[*(dg.AssetKey(s.table) for s in SOURCES.values()), landing_misfits.key],
 )
-def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone, warehouse: Warehouse) -> dg.SensorResult:
+def landing_sensor(
+    context: dg.SensorEvaluationContext, landing: LandingZone, warehouse: Warehouse
+) -> dg.SensorResult | dg.SkipReason:
     cache, misfit_digest = _cursor_states(context.cursor)
+    busy = context.instance.get_run_ids(
+        filters=dg.RunsFilter(statuses=IN_PROGRESS, tags={TRIGGER_TAG: "landing_sensor"}), limit=1
+    )
+    if busy:
+        # The warehouse does not show that run's files yet: asking now would ingest them twice.
+        return dg.SkipReason(f"ingestion run {busy[0]} is still in progress; new files wait for the next tick")
     landed, misfits = scan(landing.path)
     states = file_states(landed, cache)
     pending = pending_by_source(landed, states, processed_files(warehouse.store))
@@ -57,7 +73,7 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone, wa
             dg.RunRequest(
                 run_key="ingest:" + _digest([f"{f.path}:{states[f.path].sha256}" for f in files]),
                 asset_selection=[dg.AssetKey(SOURCES[source].table) for source in sorted(pending)],
-                tags={**tags, "xsignals/trigger": "landing_sensor"},
+                tags={**tags, TRIGGER_TAG: "landing_sensor"},
                 **partition,
             )
         )

@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 import pytest
+from dagster._core.test_utils import create_run_for_test
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from xsignals_dagster.ingest.pipeline import ingest_source
@@ -95,3 +96,11 @@ def test_a_late_file_for_a_past_date_reruns_that_date(instance, resources, landi
     land(landing, "web/2026-11-10-late.csv", WEB + "e0,2026-11-10,c1,page_view\n")
     [late] = source_requests(tick(instance, resources, first.cursor))
     assert late.partition_key == "2026-11-10"
+
+
+def test_no_new_run_while_an_ingestion_run_is_in_progress(instance, resources, landing):
+    land(landing, "web/2026-11-20.csv", WEB + "e1,2026-11-20,c1,page_view\n")
+    create_run_for_test(instance, status=dg.DagsterRunStatus.STARTED, tags={"xsignals/trigger": "landing_sensor"})
+    context = dg.build_sensor_context(instance=instance, resources=resources)
+    result = landing_sensor(context)
+    assert isinstance(result, dg.SkipReason) and "in progress" in result.skip_message
