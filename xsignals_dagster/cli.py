@@ -95,10 +95,11 @@ def dev(persons: int, days: int, port: int) -> None:
     command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)]
     click.echo(f"starting the Dagster UI on http://127.0.0.1:{port} (Ctrl-C stops it)")
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the UI on SIGTERM as on Ctrl-C
     try:
         sys.exit(process.wait())
     except KeyboardInterrupt:
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)  # dagster dev stops its webserver, daemon and code servers
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
