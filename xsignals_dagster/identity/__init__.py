@@ -8,11 +8,12 @@ Plain functions over DataFrames (no Dagster):
 ``previous`` is the last run's ``customer_identifiers`` for stable ids. The
 ``IdentityResult`` holds customer_identifiers, record_customers, customers,
 links, id_changes and metrics (see ``resolve.py`` for the steps).
-``pairwise_scores`` evaluates a clustering against the truth.
+``pairwise_scores`` evaluates a clustering against the truth, ``id_stability``
+how the customer ids of one run fared in the next.
 """
 
-from .evaluation import pairwise_scores
+from .evaluation import id_stability, pairwise_scores
 from .resolve import IdentityResult, resolve_identities
 from .settings import ID_TYPES, IdentitySettings
 
-__all__ = ["ID_TYPES", "IdentityResult", "IdentitySettings", "pairwise_scores", "resolve_identities"]
+__all__ = ["ID_TYPES", "IdentityResult", "IdentitySettings", "id_stability", "pairwise_scores", "resolve_identities"]

@@ -42,7 +42,7 @@ class PairScores:
     def get(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Scores of these pairs, in this order; pairs not seen before are compared now."""
         keys = self._keys(np.maximum(left, right), np.minimum(left, right))
-        missing = np.unique(keys[~pd.Index(keys).isin(self.table.index)])
+        missing = np.sort(pd.unique(keys[~pd.Index(keys).isin(self.table.index)]))
         if len(missing):
             n = len(self.persons)
             self.add(missing // n, missing % n, compare_pairs(self.persons, missing // n, missing % n))

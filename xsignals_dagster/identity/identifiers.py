@@ -90,11 +90,12 @@ def collect_identifiers(frames: Mapping[str, pd.DataFrame], settings: IdentitySe
     junk = pd.DataFrame({"id_type": all_types[junk_mask], "id_value": all_values[junk_mask]})
     junk["records"] = np.bincount(identifier[~kept], minlength=len(all_values))[junk_mask]
     if len(junk):
-        log.info(
-            "dropped %d junk identifier values (%d occurrences), e.g. %s",
+        per_type = junk.groupby("id_type", observed=True).size()
+        log.info(  # counts and types only: identifier values are personal data and stay out of logs
+            "dropped %d junk identifier values (%d occurrences): %s",
             len(junk),
             int(junk["records"].sum()),
-            ", ".join(f"{t}={v!r}" for t, v in junk[["id_type", "id_value"]].head(5).itertuples(index=False)),
+            ", ".join(f"{count} {id_type}" for id_type, count in per_type.items()),
         )
     return IdentifierTable(
         records=records,

@@ -62,11 +62,15 @@ COMPARISONS = (
     Comparison("city", ("different", "similar", "exact"), (0.10, 0.05, 0.85), (0.97, 0.01, 0.02)),
     Comparison("postcode", ("different", "one_edit", "exact"), (0.08, 0.04, 0.88), (0.98, 0.015, 0.005)),
     Comparison("state", ("different", "exact"), (0.05, 0.95), (0.70, 0.30)),
-    # Only whole addresses: local parts of different people echo their names (john.smith1@, john.smith2@).
+    # Only whole addresses: local parts of different people echo their names (john.smith1@, john.smith2@,
+    # john.smith@ and johnsmith@). The same mailbox but for dots and +tags, one at some providers only,
+    # says nothing either way (level 0).
     Comparison("email", ("different", "exact"), (0.30, 0.70), (0.9999, 0.0001)),
     Comparison("phone", ("different", "one_edit", "exact"), (0.30, 0.05, 0.65), (0.999, 0.0009, 0.0001)),
 )
 COMPARISON_NAMES = tuple(c.name for c in COMPARISONS)
+ADDRESS_COMPARISONS = ("street", "city", "postcode", "state")
+MOVED_WHEN_DIFFERENT = ("street", "city", "postcode")  # all "different": another address, counted once
 
 # Levels at which two records name clearly different people (household guard) ...
 CONFLICT_LEVELS = {"first_name": (1,), "birth_date": (1, 2)}
@@ -91,14 +95,14 @@ def candidate_pairs(persons: pd.DataFrame, settings: IdentitySettings) -> tuple[
         if oversized.any():
             n_blocks = key[oversized].nunique()
             oversized_blocks += n_blocks
-            log.warning(
-                "blocking on %s: %d blocks larger than %d records left out (%d records), e.g. %r",
-                "+".join(columns), n_blocks, settings.max_block_size, int(oversized.sum()), key[oversized].iloc[0],
+            log.warning(  # no key values: they are names, dates and addresses
+                "blocking on %s: %d blocks larger than %d records left out (%d records)",
+                "+".join(columns), n_blocks, settings.max_block_size, int(oversized.sum()),
             )
         keys["key"] = key.mask(oversized).to_numpy()
         pairs = recordlinkage.index.Block(left_on="key").index(keys)
         pair_keys.append(pairs.get_level_values(0).to_numpy(np.int64) * len(persons) + pairs.get_level_values(1).to_numpy(np.int64))
-    distinct = np.unique(np.concatenate(pair_keys))
+    distinct = sorted_unique(np.concatenate(pair_keys))
     return distinct // max(len(persons), 1), distinct % max(len(persons), 1), oversized_blocks
 
 
@@ -131,6 +135,7 @@ VOCABULARIES = {
     "city": ("city",),
     "postcode": ("postcode",),
     "state": ("state",),
+    "email": ("email",),
     "email_key": ("email_key",),
     "phone": ("phone",),
 }
@@ -144,13 +149,15 @@ def encode_persons(persons: pd.DataFrame) -> EncodedPersons:
         vocabulary[name] = values.to_numpy(dtype=object)
         for column in columns:
             codes[column] = values.get_indexer(persons[column].astype(object).where(persons[column].notna(), None)).astype(np.int32)
+    # records per distinct name (as a first or a last name)
+    name_records = np.bincount(np.concatenate([codes["first_name"], codes["last_name"]]) + 1, minlength=len(vocabulary["name"]) + 1)[1:]
     dates = pd.Series(vocabulary["date_of_birth"], dtype=object)
     swapped = dates.str[:4] + dates.str[6:8] + dates.str[4:6]
     return EncodedPersons(
         codes=pd.DataFrame(codes),
         vocabulary=vocabulary,
         birth_date_swapped=np.append(pd.Index(vocabulary["date_of_birth"]).get_indexer(swapped), -1).astype(np.int32),
-        nickname_masks=nickname_groups(np.append(vocabulary["name"], "")),
+        nickname_masks=nickname_groups(np.append(vocabulary["name"], ""), np.append(name_records, 0)),
     )
 
 
@@ -171,28 +178,36 @@ def compare_pairs(persons: EncodedPersons, left: np.ndarray, right: np.ndarray) 
     compare.compare_vectorized(_city_levels, "city", "city", vocabulary["city"], label="city")
     compare.compare_vectorized(_postcode_levels, "postcode", "postcode", vocabulary["postcode"], label="postcode")
     compare.compare_vectorized(_exact_levels, "state", "state", label="state")
-    compare.compare_vectorized(_exact_levels, "email_key", "email_key", label="email")
+    compare.compare_vectorized(_email_levels, ["email", "email_key"], ["email", "email_key"], label="email")
     compare.compare_vectorized(_phone_levels, "phone", "phone", vocabulary["phone"], label="phone")
     levels = compare.compute(pd.MultiIndex.from_arrays([left, right]), persons.codes)
     return levels[list(COMPARISON_NAMES)].reset_index(drop=True).astype(np.int8)
 
 
 def conflicts(levels: pd.DataFrame) -> np.ndarray:
-    """True where two reachable people clearly differ: first names or dates of birth disagree, and both
-    records carry contact details (an email each, or a phone each), equal or not.
+    """True where two reachable people clearly differ (household guard).
 
-    A household shares surname, address and often a phone or email; its members differ by first name
-    (twins) or by birth date (a parent and a child of the same name), and a retailer has their contact
-    details. Where one record has none (a form without them, a benchmark such as FEBRL that replaces
-    whole names and dates of the same person), a disagreement is not ruled out but weighed: the model
-    fitted on the data decides how much a different first name or birth date counts against a match.
+    Both records carry contact details (an email each, or a phone each, equal or not), and either
+    their first names or dates of birth disagree (CONFLICT_LEVELS), or their first names are not
+    the same and neither their emails nor their phones are.
+
+    A household shares surname, address and often a phone or email; its members differ by first
+    name (twins), by birth date (a parent and a child of the same name) or by their own mailbox and
+    mobile (Mark and Mary, Frank and Franklin), and a retailer has their contact details. Where one
+    record has none (a form without them, a benchmark such as FEBRL that replaces whole names and
+    dates of the same person), nothing is ruled out: the model fitted on the data weighs how much a
+    different first name or birth date counts against a match.
     """
     differ = np.zeros(len(levels), bool)
     for name, conflict_levels in CONFLICT_LEVELS.items():
         differ |= levels[name].isin(conflict_levels).to_numpy()
+    other_contacts = np.ones(len(levels), bool)
     contact = np.zeros(len(levels), bool)
     for name in CONTACT_COMPARISONS:
         contact |= levels[name].to_numpy() > 0
+        other_contacts &= levels[name].to_numpy() == 1
+    first, exact_first = levels["first_name"].to_numpy(), len(next(c for c in COMPARISONS if c.name == "first_name").levels)
+    differ |= other_contacts & (first > 0) & (first < exact_first)
     return differ & contact
 
 
@@ -206,11 +221,24 @@ class FellegiSunterModel:
     iterations: int
 
     def match_weight(self, levels: pd.DataFrame) -> np.ndarray:
-        """log2 odds of a match: prior odds plus each comparison's log2(m/u); a missing side adds 0."""
+        """log2 odds of a match: prior odds plus each comparison's log2(m/u); a missing side adds 0.
+
+        A move changes street, city and postcode (and often state) at once: where street, city and
+        postcode all differ, the address fields count once, by the strongest of their weights,
+        rather than four times over.
+        """
         weight = np.full(len(levels), np.log2(self.match_prior / (1 - self.match_prior)))
+        address = np.zeros((len(levels), len(ADDRESS_COMPARISONS)))
         for name in COMPARISON_NAMES:
-            weight += np.concatenate([[0.0], np.log2(self.m[name] / self.u[name])])[levels[name].to_numpy()]
-        return weight
+            part = np.concatenate([[0.0], np.log2(self.m[name] / self.u[name])])[levels[name].to_numpy()]
+            if name in ADDRESS_COMPARISONS:
+                address[:, ADDRESS_COMPARISONS.index(name)] = part
+            else:
+                weight += part
+        moved = np.ones(len(levels), bool)
+        for name in MOVED_WHEN_DIFFERENT:
+            moved &= levels[name].to_numpy() == 1
+        return weight + np.where(moved, address.min(axis=1), address.sum(axis=1))
 
     def probability(self, levels: pd.DataFrame) -> np.ndarray:
         return 1.0 / (1.0 + np.exp2(-self.match_weight(levels)))
@@ -258,7 +286,8 @@ def fit_fellegi_sunter(
     # One int64 per pair: its clamp code (2 = free) and levels as base-8 digits.
     matrix = np.column_stack([np.where(np.isnan(known_match), 2, known_match), levels[list(COMPARISON_NAMES)].to_numpy()]).astype(np.int64)
     digits = 8 ** np.arange(matrix.shape[1] - 1, -1, -1, dtype=np.int64)
-    keys, counts = np.unique(matrix @ digits, return_counts=True)
+    pattern_of_pair, keys = pd.factorize(matrix @ digits)
+    counts = np.bincount(pattern_of_pair, minlength=len(keys))
     patterns = (keys[:, None] // digits) % 8
     pattern_levels = pd.DataFrame(patterns[:, 1:], columns=list(COMPARISON_NAMES))
     pattern_clamp = patterns[:, 0]
@@ -283,6 +312,11 @@ def fit_fellegi_sunter(
     return model
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by hashing first (sorting only the distinct values): much faster on millions of pairs."""
+    return np.sort(pd.unique(values))
+
+
 def _level_counts(levels: pd.Series, weights: np.ndarray | None, comparison: Comparison) -> np.ndarray:
     """(Weighted) count of each level 1..k; level 0, a missing side, is left out."""
     return np.bincount(levels.to_numpy(), weights, len(comparison.levels) + 1)[1:]
@@ -296,34 +330,40 @@ def _smoothed(weights: np.ndarray, default: tuple[float, ...], strength: float) 
 # --- comparison functions: aligned code Series in, int8 levels out (0 = a side is missing) ---
 
 
-def _pairwise(scorer, left: np.ndarray, right: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """scorer(values[left], values[right]) per pair, computed once per distinct pair of codes; 0 where missing."""
-    present = (left >= 0) & (right >= 0)
-    keys = left[present].astype(np.int64) * (len(values) + 1) + right[present]
-    distinct, inverse = np.unique(keys, return_inverse=True)
-    scores = process.cpdist(
-        values[distinct // (len(values) + 1)].tolist(), values[distinct % (len(values) + 1)].tolist(), scorer=scorer, workers=-1
-    )
-    result = np.zeros(len(left), dtype=np.float64)
-    result[present] = scores[inverse]
-    return result
+class _DistinctPairs:
+    """Aligned code arrays (left[i], right[i] index values; -1 is missing) reduced to their distinct
+    present pairs, so that every string score is computed once per distinct pair of values."""
+
+    def __init__(self, left: np.ndarray, right: np.ndarray, values: np.ndarray) -> None:
+        self.left, self.right = left, right
+        self.present = (left >= 0) & (right >= 0)
+        keys = left[self.present].astype(np.int64) * (len(values) + 1) + right[self.present]
+        self.inverse, distinct = pd.factorize(keys)  # hashing: far faster than sorting millions of pairs
+        self.left_values = values[distinct // (len(values) + 1)].tolist()
+        self.right_values = values[distinct % (len(values) + 1)].tolist()
+        self.lengths = np.append(np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values)), 0)  # -1: 0
+
+    def score(self, scorer) -> np.ndarray:
+        """scorer(left value, right value) per pair; 0 where a side is missing."""
+        scores = process.cpdist(self.left_values, self.right_values, scorer=scorer, workers=-1)
+        result = np.zeros(len(self.left), dtype=np.float64)
+        result[self.present] = scores[self.inverse]
+        return result
 
 
-def _jaro_winkler(left, right, values) -> np.ndarray:
-    return _pairwise(distance.JaroWinkler.normalized_similarity, left, right, values)
+def _jaro_winkler(pairs: _DistinctPairs) -> np.ndarray:
+    return pairs.score(distance.JaroWinkler.normalized_similarity)
 
 
-def _edits(left, right, values) -> np.ndarray:
+def _edits(pairs: _DistinctPairs) -> np.ndarray:
     """Optimal string alignment distance: a transposition counts as one edit."""
-    return _pairwise(distance.OSA.distance, left, right, values)
+    return pairs.score(distance.OSA.distance)
 
 
-def _one_ends_other(left, right, values, end, min_length: int) -> np.ndarray:
+def _one_ends_other(pairs: _DistinctPairs, end, min_length: int) -> np.ndarray:
     """True where the shorter value (at least min_length long) is the start (Prefix) or end (Postfix) of the other."""
-    lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
-    lengths = np.append(lengths, 0)  # code -1: missing
-    shorter = np.minimum(lengths[left], lengths[right])
-    return (left >= 0) & (right >= 0) & (shorter >= min_length) & (_pairwise(end.similarity, left, right, values) == shorter)
+    shorter = np.minimum(pairs.lengths[pairs.left], pairs.lengths[pairs.right])
+    return pairs.present & (shorter >= min_length) & (pairs.score(end.similarity) == shorter)
 
 
 def _codes(*series: pd.Series) -> list[np.ndarray]:
@@ -342,37 +382,86 @@ def _exact_levels(left: pd.Series, right: pd.Series) -> np.ndarray:
     return _graded(left, right, [left == right])
 
 
+def _email_levels(email_l, key_l, email_r, key_r) -> np.ndarray:
+    """Exact; different; 0 (unknown) for the same mailbox but for dots and +tags, which is one
+    mailbox at some providers only and two people's (john.smith@, johnsmith@) at others."""
+    email_l, key_l, email_r, key_r = _codes(email_l, key_l, email_r, key_r)
+    level = _graded(email_l, email_r, [email_l == email_r])
+    return np.where((email_l != email_r) & (key_l == key_r) & (key_l >= 0), 0, level).astype(np.int8)
+
+
 def _city_levels(left: pd.Series, right: pd.Series, values: np.ndarray) -> np.ndarray:
     left, right = _codes(left, right)
-    return _graded(left, right, [left == right, _jaro_winkler(left, right, values) >= 0.9])
+    return _graded(left, right, [left == right, _jaro_winkler(_DistinctPairs(left, right, values)) >= 0.9])
 
 
 def _surname_levels(left: np.ndarray, right: np.ndarray, names: np.ndarray) -> np.ndarray:
-    similarity = _jaro_winkler(left, right, names)
-    return _graded(left, right, [left == right, similarity >= 0.92, similarity >= 0.8])
+    """Exact; close (Jaro-Winkler >= 0.92); similar (>= 0.8, or one typing slip apart); different."""
+    pairs = _DistinctPairs(left, right, names)
+    similarity = _jaro_winkler(pairs)
+    return _graded(left, right, [left == right, similarity >= 0.92, (similarity >= 0.8) | (_edits(pairs) <= 1)])
 
 
 def _first_name_levels(left: np.ndarray, right: np.ndarray, names: np.ndarray, nickname_masks: np.ndarray) -> np.ndarray:
-    similarity = _jaro_winkler(left, right, names)
+    """Exact; close (Jaro-Winkler >= 0.92) or nicknames of one name; similar: one typing slip apart, an
+    initial or shortening ("j", "chris") or an abbreviation ("wm", "jn") of the other; different.
+
+    A slip is one letter mistyped, dropped, added, or two swapped. Names further apart are different
+    even when they look alike (Keith and Edith, Daniel and Dana, John and Joshua): household members.
+    """
+    pairs = _DistinctPairs(left, right, names)
+    similarity = _jaro_winkler(pairs)
     nickname = (nickname_masks[left] & nickname_masks[right]).any(axis=1)
-    # An initial or a shortening ("j", "chris") is compatible with the full name.
-    prefix = _one_ends_other(left, right, names, distance.Prefix, min_length=1)
-    return _graded(left, right, [left == right, (similarity >= 0.92) | nickname, (similarity >= 0.8) | prefix])
+    prefix = _one_ends_other(pairs, distance.Prefix, min_length=1)
+    slip = _edits(pairs) <= 1
+    return _graded(left, right, [left == right, (similarity >= 0.92) | nickname, slip | prefix | _abbreviation(left, right, names)])
+
+
+def _abbreviation(left: np.ndarray, right: np.ndarray, names: np.ndarray, max_length: int = 4) -> np.ndarray:
+    """True where the shorter name (2 to max_length letters, no vowel after the first) is the longer one's
+    first letter followed by some of its other consonants in order ("wm" for William, "jn" for Jennifer).
+
+    Short names with vowels are names of their own (Mia is no abbreviation of Michael).
+    """
+    lengths = np.append(np.fromiter((len(v) for v in names), dtype=np.int64, count=len(names)), 0)
+    first_letters = np.append(np.array([v[:1] for v in names], dtype=object), "")
+    consonants = np.append(pd.Series(names, dtype=object).str[1:].str.fullmatch(r"[^aeiouy ]*").to_numpy(dtype=bool), False)
+    shorter = np.minimum(lengths[left], lengths[right])
+    short_one = np.where(lengths[left] <= lengths[right], left, right)
+    candidate = (
+        (left >= 0) & (right >= 0) & (shorter >= 2) & (shorter <= max_length) & (lengths[left] != lengths[right])
+        & (first_letters[left] == first_letters[right]) & consonants[short_one]
+    )
+    result = np.zeros(len(left), bool)
+    if candidate.any():
+        common = _DistinctPairs(left[candidate], right[candidate], names).score(distance.LCSseq.similarity)
+        result[candidate] = common == shorter[candidate]
+    return result
 
 
 def _name_levels(first_l, last_l, first_r, last_r, names: np.ndarray, nickname_masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First and last name levels, read crosswise when one side has them swapped."""
+    """First and last name levels, read crosswise when one side has them swapped.
+
+    Crosswise, either record may be the swapped one, so both readings are scored and the better kept;
+    a swap is taken when it agrees better than the direct reading, on one name at least closely and on
+    the other at least by a slip.
+    """
     first_l, last_l, first_r, last_r = _codes(first_l, last_l, first_r, last_r)
     direct_first, direct_last = _first_name_levels(first_l, first_r, names, nickname_masks), _surname_levels(last_l, last_r, names)
-    cross_first, cross_last = _first_name_levels(first_l, last_r, names, nickname_masks), _surname_levels(last_l, first_r, names)
-    swapped = (cross_first >= 3) & (cross_last >= 3) & (cross_first.astype(int) + cross_last > direct_first.astype(int) + direct_last)
+    # right swapped: its last name is the first name; left swapped: its last name is.
+    right_first, right_last = _first_name_levels(first_l, last_r, names, nickname_masks), _surname_levels(last_l, first_r, names)
+    left_first, left_last = _first_name_levels(last_l, first_r, names, nickname_masks), _surname_levels(first_l, last_r, names)
+    left_better = left_first.astype(int) + left_last > right_first.astype(int) + right_last
+    cross_first, cross_last = np.where(left_better, left_first, right_first), np.where(left_better, left_last, right_last)
+    cross = cross_first.astype(int) + cross_last
+    swapped = (np.minimum(cross_first, cross_last) >= 2) & (cross >= 6) & (cross > direct_first.astype(int) + direct_last)
     return np.where(swapped, cross_first, direct_first), np.where(swapped, cross_last, direct_last)
 
 
 def _birth_date_levels(left: pd.Series, right: pd.Series, dates: np.ndarray, swapped: np.ndarray) -> np.ndarray:
     """Dates as YYYYMMDD: exact, one digit off or day and month swapped, two digits off, different."""
     left, right = _codes(left, right)
-    edits = _edits(left, right, dates)
+    edits = _edits(_DistinctPairs(left, right, dates))
     day_month_swapped = (swapped[left] == right) & (right >= 0)
     return _graded(left, right, [left == right, (edits == 1) | day_month_swapped, edits == 2])
 
@@ -383,8 +472,8 @@ def _street_levels(street_l, name_l, number_l, street_r, name_r, number_r, vocab
     A house number without a street name on one side says too little: missing.
     """
     street_l, name_l, number_l, street_r, name_r, number_r = _codes(street_l, name_l, number_l, street_r, name_r, number_r)
-    name_similarity = _jaro_winkler(name_l, name_r, vocabulary["street_name"])
-    full_similarity = _jaro_winkler(street_l, street_r, vocabulary["street"])
+    name_similarity = _jaro_winkler(_DistinctPairs(name_l, name_r, vocabulary["street_name"]))
+    full_similarity = _jaro_winkler(_DistinctPairs(street_l, street_r, vocabulary["street"]))
     same_number = (number_l == number_r) | (number_l < 0) | (number_r < 0)
     exact = street_l == street_r
     same_street = (full_similarity >= 0.92) | ((name_similarity >= 0.92) & same_number)
@@ -395,11 +484,12 @@ def _street_levels(street_l, name_l, number_l, street_r, name_r, number_r, vocab
 
 def _postcode_levels(left: pd.Series, right: pd.Series, values: np.ndarray) -> np.ndarray:
     left, right = _codes(left, right)
-    return _graded(left, right, [left == right, _edits(left, right, values) == 1])
+    return _graded(left, right, [left == right, _edits(_DistinctPairs(left, right, values)) == 1])
 
 
 def _phone_levels(left: pd.Series, right: pd.Series, values: np.ndarray) -> np.ndarray:
     """Exact; one digit off or the same number with and without its country code; different."""
     left, right = _codes(left, right)
-    national = _one_ends_other(left, right, values, distance.Postfix, min_length=7)
-    return _graded(left, right, [left == right, (_edits(left, right, values) == 1) | national])
+    pairs = _DistinctPairs(left, right, values)
+    national = _one_ends_other(pairs, distance.Postfix, min_length=7)
+    return _graded(left, right, [left == right, (_edits(pairs) == 1) | national])

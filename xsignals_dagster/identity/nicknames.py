@@ -2,13 +2,16 @@
 
 Each group lists a formal name and the short forms and spellings people use
 for it. A name may sit in several groups (Alex is short for Alexander and for
-Alexandra); two names are equivalent when they share a group.
+Alexandra); two names are equivalent when they share a group. A name in no
+group borrows the groups of listed names one typing slip away, so a mistyped
+nickname ("Mndy") still matches the formal name (Amanda).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import distance, process
 
 NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("abigail", "abby", "abbie", "gail"),
@@ -52,7 +55,7 @@ NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("jonathan", "jon", "jonny", "nathan"),
     ("joseph", "joe", "joey"),
     ("joshua", "josh"),
-    ("judith", "judy", "jude"),
+    ("judith", "judy", "judi", "jude"),
     ("kenneth", "ken", "kenny"),
     ("kimberly", "kimberley", "kim"),
     ("lawrence", "laurence", "larry", "laurie"),
@@ -85,6 +88,56 @@ NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("victoria", "vicky", "vicki", "tori"),
     ("william", "bill", "billy", "will", "willy", "willie", "liam"),
     ("zachary", "zach", "zack", "zak"),
+    # more formal names and their short forms
+    ("allison", "alison", "ally", "allie"),
+    ("angela", "angie"),
+    ("arthur", "art", "artie"),
+    ("beverly", "bev"),
+    ("bradley", "brad"),
+    ("caroline", "carolyn", "carrie", "carol", "caro"),
+    ("cassandra", "cassie", "sandy"),
+    ("clifford", "cliff"),
+    ("cynthia", "cindy", "cyndi"),
+    ("danielle", "dani", "danni"),
+    ("dominic", "dom", "nic"),
+    ("douglas", "doug"),
+    ("eugene", "gene"),
+    ("florence", "flo"),
+    ("franklin", "frank", "frankie"),
+    ("gabriel", "gabe"),
+    ("gabrielle", "gabby", "gabi"),
+    ("gwendolyn", "gwen"),
+    ("jeffrey", "geoffrey", "jeff", "geoff"),
+    ("jeremy", "jerry"),
+    ("joanne", "joanna", "jo"),
+    ("josephine", "josie", "jo"),
+    ("kathleen", "kathy", "kath", "kate", "katie"),
+    ("lillian", "lily", "lil"),
+    ("louis", "lou"),
+    ("louise", "lou"),
+    ("madeline", "madeleine", "maddie", "maddy"),
+    ("martha", "marty", "mattie"),
+    ("martin", "marty"),
+    ("matilda", "mathilda", "tilly", "tilda"),
+    ("maxwell", "maximilian", "max"),
+    ("melissa", "missy", "mel", "lissa"),
+    ("mitchell", "mitch"),
+    ("natalie", "nat", "natty"),
+    ("pamela", "pam"),
+    ("penelope", "penny"),
+    ("randall", "randy"),
+    ("rosemary", "rose", "rosie"),
+    ("russell", "russ"),
+    ("sandra", "sandy"),
+    ("sophia", "sophie"),
+    ("stanley", "stan"),
+    ("teresa", "theresa", "terri", "terry", "tess", "tessa"),
+    ("terrence", "terence", "terry"),
+    ("valerie", "val"),
+    ("veronica", "ronnie", "nica"),
+    ("vincent", "vince", "vinny", "vinnie"),
+    ("virginia", "ginny", "ginger"),
+    ("walter", "walt", "wally"),
 )
 
 
@@ -98,6 +151,12 @@ def _group_masks() -> dict[str, int]:
 
 
 _GROUP_MASKS = _group_masks()
+# Names at least this long that are in no group take the groups of the listed
+# names (as long) one typing slip away ("mndy" is Mandy's, "dqm" Dom's); shorter
+# ones are too easily another name.
+FUZZY_MIN_LENGTH = 3
+TYPO_MAX_RECORDS = 3
+_LISTED_NAMES = sorted(name for name in _GROUP_MASKS if len(name) >= FUZZY_MIN_LENGTH)
 _MASK_WORDS = (len(NICKNAME_GROUPS) + 63) // 64
 # A name's blocking form: the formal name of its first group, so that Bill and
 # William land in one block.
@@ -110,11 +169,26 @@ def formal_first_names(names: pd.Series) -> pd.Series:
     return mapped.where(mapped.notna(), names)
 
 
-def nickname_groups(names: np.ndarray) -> np.ndarray:
+def nickname_groups(names: np.ndarray, records: np.ndarray | None = None) -> np.ndarray:
     """(n, words) uint64 bit masks of the nickname groups each distinct name belongs to (0 for none).
 
-    Two names are nickname-equivalent when their masks share a bit.
+    Two names are nickname-equivalent when their masks share a bit. A name in no group that is one
+    slip (a letter mistyped or dropped, or two swapped) from listed names takes their groups,
+    unless ``records`` (how many records carry each name) shows it in at least TYPO_MAX_RECORDS
+    records: a name that common is a name of its own (Dana is no slip of Dan).
     """
     masks = [_GROUP_MASKS.get(name, 0) for name in names]
+    records = np.zeros(len(names), np.int64) if records is None else np.asarray(records)
+    unknown = [
+        i for i, name in enumerate(names) if not masks[i] and len(name) >= FUZZY_MIN_LENGTH and records[i] < TYPO_MAX_RECORDS
+    ]
+    if unknown:
+        edits = process.cdist(
+            [names[i] for i in unknown], _LISTED_NAMES, scorer=distance.OSA.distance, score_cutoff=1, dtype=np.int32, workers=-1
+        )
+        for row, column in zip(*np.nonzero(edits <= 1)):
+            # a letter mistyped, swapped or dropped; one added makes names of their own (Dan -> Dana)
+            if len(names[unknown[row]]) <= len(_LISTED_NAMES[column]):
+                masks[unknown[row]] |= _GROUP_MASKS[_LISTED_NAMES[column]]
     words = [np.array([(mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF for mask in masks], dtype=np.uint64) for w in range(_MASK_WORDS)]
     return np.stack(words, axis=1) if len(masks) else np.zeros((0, _MASK_WORDS), np.uint64)

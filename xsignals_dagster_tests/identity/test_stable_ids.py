@@ -99,3 +99,54 @@ def test_split_leaves_the_id_with_the_larger_part():
 
     assert ids[0] == "C-old" and ids[1] != "C-old"
     assert set(id_changes.astype(object).itertuples(index=False, name=None)) == {("C-old", ids[1], "split"), ("C-gone", pd.NA, "retired")}
+
+
+def test_ids_hold_on_a_generated_zone_when_one_more_day_lands(tmp_path):
+    """Landed through the contract: the last extract date arrives after a first resolution."""
+    import datetime as dt
+
+    from xsignals_dagster.demo.generator import generate
+    from xsignals_dagster.identity import id_stability
+    from xsignals_dagster.ingest.frames import load_source_frames
+    from xsignals_dagster.ingest.landing import scan
+    from xsignals_dagster.ingest.pipeline import ingest_source
+    from xsignals_dagster.ingest.schema import SOURCES
+    from xsignals_dagster.warehouse import WarehouseStore
+
+    generate(500, 8, seed=3, out=tmp_path, end_date=dt.date(2026, 3, 31))
+    landing, store = tmp_path / "landing", WarehouseStore(f"sqlite:///{tmp_path / 'warehouse.db'}")
+    landed, _ = scan(landing)
+    dates = sorted({f.extract_date for f in landed})
+    sources = [s for s in SOURCES if s != "erasure"]
+
+    def land(chosen: list[str]) -> dict[str, pd.DataFrame]:
+        for source in ["erasure", *sources]:
+            ingest_source(store, landing, source, chosen, "US")
+        return load_source_frames(store, sources)
+
+    before = resolve_identities(land(dates[:-1]))
+    after = resolve_identities(land(dates[-1:]), previous=before.customer_identifiers)
+    store.dispose()
+
+    truth = pd.read_csv(tmp_path / "truth" / "records.csv", dtype=str).dropna(subset=["person_id"])
+    truth = truth.drop_duplicates(["source", "record_key"])
+    counts = id_stability(
+        before.record_customers, after.record_customers, pd.Series(truth["person_id"].to_numpy(), index=truth["source"] + "/" + truth["record_key"])
+    )
+    assert counts["customers"] > 500 and counts["unchanged"] > 0.95 * counts["customers"]
+    assert counts["changed_share"] <= 0.005  # ids change only where the new day truly merges people
+
+
+def test_id_stability_tells_true_merges_from_other_changes():
+    from xsignals_dagster.identity import id_stability
+
+    def rows(pairs: dict[str, str | None]) -> pd.DataFrame:
+        return pd.DataFrame({"source": "web", "record_key": list(pairs), "customer_id": list(pairs.values())})
+
+    before = rows({"a": "C1", "b": "C2", "c": "C3", "d": "C4", "e": "C5", "f": "C5"})
+    after = rows({"a": "C1", "b": "C1", "c": "C1", "d": None, "e": "C5", "f": "C6", "g": "C7"})
+    truth = pd.Series({"web/a": "p", "web/b": "p", "web/c": "q", "web/d": "r", "web/e": "s", "web/f": "s"})
+    # C2 truly merged into C1; C3 (another person) did not; C4 lost its customer; C5 split
+    assert id_stability(before, after, truth) == {
+        "customers": 5, "unchanged": 1, "true_merges": 1, "erased": 0, "changed": 3, "changed_share": 0.6,
+    }
