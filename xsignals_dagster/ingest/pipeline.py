@@ -35,6 +35,8 @@ from xsignals_dagster.warehouse.tables import (
 
 log = logging.getLogger("xsignals.ingest")
 
+BATCH_BYTES = 64 * 1024 * 1024
+
 
 @dataclass
 class FileOutcome:
@@ -114,28 +116,30 @@ def ingest_source(
     suppression = Suppression.load(store)
     outcomes: list[PartitionOutcome] = []
     later_paths: set[str] = set()
-    for extract_date in dates:
-        outcome = PartitionOutcome(source, extract_date)
+    for batch in _batches(landing_root, source, dates):
+        batch_outcomes: list[PartitionOutcome] = []
         readable: list[tuple[str, RawRows]] = []
-        for file in source_files(landing_root, source, {extract_date}):
-            file_outcome, rows = _read_file(file, schema, state, later_paths)
-            outcome.files.append(file_outcome)
-            if rows is not None:
-                readable.append((file.path, rows))
-        validated = validate(
-            readable, schema, region, state.keys, None if schema.hashed_identifiers else suppression
-        )
+        for extract_date, files in batch:
+            outcome = PartitionOutcome(source, extract_date)
+            for file in files:
+                file_outcome, rows = _read_file(file, schema, state, later_paths)
+                outcome.files.append(file_outcome)
+                if rows is not None:
+                    readable.append((file.path, rows))
+            batch_outcomes.append(outcome)
+        validated = validate(readable, schema, region, state.keys, None if schema.hashed_identifiers else suppression)
         if schema.hashed_identifiers:
             validated.loaded = suppression.hashed(validated.loaded)
         later_paths |= validated.later_paths
-        _count_rows(outcome, validated)
-        for f in outcome.files:
-            logger.info(
-                "%s: %s, %d read, %d loaded, %d rejected%s",
-                f.path, f.status, f.rows_read, f.rows_loaded, f.rows_rejected, f" ({f.reason})" if f.reason else "",
-            )
-        _write_partition(store, schema, outcome, validated)
-        outcomes.append(outcome)
+        for outcome in batch_outcomes:
+            _count_rows(outcome, validated)
+            for f in outcome.files:
+                logger.info(
+                    "%s: %s, %d read, %d loaded, %d rejected%s",
+                    f.path, f.status, f.rows_read, f.rows_loaded, f.rows_rejected, f" ({f.reason})" if f.reason else "",
+                )
+        _write_dates(store, schema, batch_outcomes, validated)
+        outcomes += batch_outcomes
     redo = sorted({path.split("/")[1][:10] for path in later_paths} - set(dates))
     if redo:
         logger.info("%s: re-ingesting later dates %s whose keys or bytes an earlier file now owns", source, redo)
@@ -178,10 +182,28 @@ def _count_rows(outcome: PartitionOutcome, validated: ValidatedRows) -> None:
             f.values_blanked = int(blanked.get(f.path, 0))
 
 
-def _write_partition(store: WarehouseStore, schema: SourceSchema, outcome: PartitionOutcome, validated: ValidatedRows) -> None:
-    """Replace everything this source's extract date loaded before, in one transaction."""
+def _batches(landing_root: Path, source: str, dates: list[str]):
+    """Consecutive extract dates with their files, grouped up to BATCH_BYTES of files: one
+    validation pass and one transaction per group rather than per date, since pandas'
+    fixed cost per pass dominates when a source lands many small files."""
+    batch: list[tuple[str, list[LandedFile]]] = []
+    size = 0
+    for extract_date in dates:
+        files = source_files(landing_root, source, {extract_date})
+        size += sum(f.absolute.stat().st_size for f in files if f.absolute.exists())
+        batch.append((extract_date, files))
+        if size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _write_dates(store: WarehouseStore, schema: SourceSchema, outcomes: list[PartitionOutcome], validated: ValidatedRows) -> None:
+    """Replace everything these extract dates of the source loaded before, in one transaction."""
     now = utc_now()
-    common = {"source": schema.name, "extract_date": outcome.extract_date}
+    dates = [o.extract_date for o in outcomes]
+    date_of = {f.path: o.extract_date for o in outcomes for f in o.files}
     files = pd.DataFrame(
         [
             {
@@ -194,23 +216,27 @@ def _write_partition(store: WarehouseStore, schema: SourceSchema, outcome: Parti
                 "values_blanked": f.values_blanked,
                 "duplicate_of": f.reason.removeprefix("same bytes as ") if f.status == "duplicate" else None,
             }
-            for f in outcome.files
+            for o in outcomes
+            for f in o.files
             if f.status != "quarantined"
         ]
     )
     quarantined = pd.DataFrame(
         [
             {"path": f.path, "reason": f.reason, "quarantined_at": now, "sha256": f.sha256 or None}
-            for f in outcome.files
+            for o in outcomes
+            for f in o.files
             if f.status == "quarantined"
         ]
     )
     with store.transaction() as tx:
-        tx.replace(STAGING_TABLES[schema.name], validated.loaded.assign(extract_date=outcome.extract_date), {"extract_date": outcome.extract_date})
+        loaded = validated.loaded.assign(extract_date=validated.loaded["source_path"].map(date_of))
+        tx.replace(STAGING_TABLES[schema.name], loaded, {"extract_date": dates})
         for table, frame in (
             (rejected_rows, validated.rejected),
             (blanked_values, validated.blanked),
             (ingested_files, files),
             (quarantined_files, quarantined),
         ):
-            tx.replace(table, frame.assign(**common) if len(frame) else frame, common)
+            dated = frame.assign(source=schema.name, extract_date=frame["path"].map(date_of)) if len(frame) else frame
+            tx.replace(table, dated, {"source": schema.name, "extract_date": dates})

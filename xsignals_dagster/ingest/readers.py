@@ -127,6 +127,7 @@ def read_jsonl(data: bytes) -> RawRows:
     objects: list[dict] = []
     numbers: list[int] = []
     problems: list[RowProblem] = []
+    names: dict = {}  # each key's column name, cleaned once
     row_number = 0
     for line in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
         if not line.strip():
@@ -147,7 +148,7 @@ def read_jsonl(data: bytes) -> RawRows:
             problems.append(RowProblem(row_number, f"not a JSON object: a JSON {type(value).__name__}",
                                        json.dumps({"line": text}, ensure_ascii=False)))
             continue
-        objects.append({str(k).strip().lower(): _json_text(v) for k, v in value.items()})
+        objects.append({names.get(k) or names.setdefault(k, str(k).strip().lower()): v if type(v) is str else _json_text(v) for k, v in value.items()})
         numbers.append(row_number)
     if row_number and not objects:
         raise UnreadableFile("not JSON lines: no line is a JSON object")

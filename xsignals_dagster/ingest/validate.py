@@ -73,8 +73,12 @@ def _parse(column: str, values: pd.Series, region: str) -> pd.Series:
 
 
 def _trimmed(frame: pd.DataFrame) -> pd.DataFrame:
-    trimmed = frame.apply(lambda s: s.str.strip() if len(s) else s)
-    return trimmed.where(trimmed.notna() & (trimmed != ""), None)
+    """Values trimmed, empty ones None (one pass per column: cheaper than pandas' str methods)."""
+    return pd.DataFrame(
+        {c: [(v.strip() or None) if isinstance(v, str) else None for v in frame[c].to_numpy(object)] for c in frame.columns},
+        index=frame.index,
+        dtype=object,
+    )
 
 
 def key_strings(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
@@ -171,14 +175,15 @@ def validate(
         valid = reason.isna()
         first_path = pd.Series(paths[valid].values, index=keys[valid].values)
         first_path = first_path[~first_path.index.duplicated()]
-        holder = pd.Series([seen_keys.get(k) for k in keys], index=index, dtype="string")  # map() would copy the dict
+        key_values = keys.to_numpy(dtype=object, na_value=None)
+        holder = pd.Series([seen_keys.get(k) for k in key_values], index=index, dtype="string")  # map() copies the dict
         earlier = (holder < paths).fillna(False)
         reject(valid & earlier, lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + holder[rows])
         reject(keys[valid].duplicated().reindex(index, fill_value=False),
                lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + keys[rows].map(first_path))
         loads = reason.isna()
         later_paths = set(holder[loads & (holder > paths).fillna(False)])
-        seen_keys.update(zip(keys[loads], paths[loads], strict=True))
+        seen_keys.update(zip(key_values[loads.to_numpy()], original.loc[loads, _PATH].to_numpy(), strict=True))
 
     ok = reason.isna()
     blanked = pd.DataFrame({c: m & ok for c, m in malformed.items()}, index=index).groupby(paths).sum()
