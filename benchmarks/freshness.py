@@ -57,6 +57,10 @@ RUNS = """{ runsOrError(limit: 500) { ... on Runs { results {
   runId status creationTime startTime endTime tags { key value } assetSelection { path } } } } }"""
 LATEST = """query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
   assetMaterializations(limit: 1) { runId timestamp metadataEntries { label ... on IntMetadataEntry { intValue } } } } } }"""
+LAUNCH = """mutation($params: ExecutionParams!) { launchPipelineExecution(executionParams: $params) {
+  __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } ... on InvalidSubsetError { message }
+  ... on RunConfigValidationInvalid { errors { message } } } }"""
+MODEL_ASSETS = ("intent_training_set", "intent_model", "intent_scores", "next_best_actions")
 STEPS = """query($runId: ID!) { runOrError(runId: $runId) { ... on Run {
   stepStats { stepKey status startTime endTime } } } }"""
 
@@ -191,9 +195,9 @@ def location_loaded(base: str) -> bool:
     return False
 
 
-def settled(base: str, quiet_seconds: float):
-    """A probe: every run finished (none failed), intent_scores materialized with rows, and no
-    run created or ended for quiet_seconds (the sensors tick every 15-30 s)."""
+def settled(base: str, quiet_seconds: float, with_rows: bool):
+    """A probe: every run finished (none failed), intent_scores materialized (with rows when
+    with_rows), and no run created or ended for quiet_seconds (the sensors tick every 15-30 s)."""
     state = {"signature": None, "since": time.monotonic()}
 
     def probe():
@@ -209,12 +213,30 @@ def settled(base: str, quiet_seconds: float):
             current
             and all(r["status"] in FINISHED for r in current)
             and scores is not None
-            and (scores["values"].get("rows") or 0) > 0
+            and (not with_rows or (scores["values"].get("rows") or 0) > 0)
             and time.monotonic() - state["since"] >= quiet_seconds
         )
         return (current, scores) if done else None
 
     return probe
+
+
+def launch_model_run(base: str) -> str:
+    """What an operator does in the UI: materialize the training set, the model, scores and actions."""
+    params = {
+        "selector": {
+            "repositoryLocationName": "xsignals",
+            "repositoryName": "__repository__",
+            "jobName": "__ASSET_JOB",
+            "assetSelection": [{"path": [asset]} for asset in MODEL_ASSETS],
+        },
+        "mode": "default",
+        "executionMetadata": {"tags": [{"key": "xsignals/trigger", "value": "freshness_benchmark"}]},
+    }
+    result = graphql(base, LAUNCH, {"params": params})["launchPipelineExecution"]
+    if result["__typename"] != "LaunchRunSuccess":
+        raise SystemExit(f"could not launch the model run: {result}")
+    return result["run"]["runId"]
 
 
 def assets_of(run: dict) -> str:
@@ -246,6 +268,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder (instance, landing, warehouse, logs) and leave it")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, interrupt)
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also into a file
 
     end_date = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)  # the new file is for yesterday
     with tempfile.TemporaryDirectory(prefix="xsignals-freshness-") as scratch:
@@ -268,13 +291,34 @@ def main() -> None:
             files = land_atomically(zone / "landing", landing)
             zone_landed = time.monotonic()
             print(f"landed the zone: {files} files; waiting for it to settle (timeout {args.settle_timeout:.0f} s)")
+            deadline = zone_landed + args.settle_timeout
             before, scores = wait_for(
-                "every run to finish and intent_scores to be materialized", settled(base, args.quiet), timeout=args.settle_timeout, interval=3
+                "every run to finish and intent_scores to be materialized", settled(base, args.quiet, False), timeout=args.settle_timeout, interval=3
             )
             print(
                 f"settled {time.monotonic() - zone_landed:.0f} s after landing the zone (incl. {args.quiet:.0f} s quiet): "
                 f"{len(before)} runs, all succeeded; intent_scores {scores['values'].get('rows')} rows"
             )
+            for run in sorted(before, key=lambda r: r["creationTime"]):
+                print(f"  run {run['runId'][:8]} {trigger_of(run):22} {run['status']:8} {assets_of(run)}")
+            if not scores["values"].get("rows"):
+                model = latest_materialization(base, "intent_model") or {}
+                reason = next((m.get("text") for m in model.get("metadataEntries", []) if m["label"] == "reason"), None)
+                print(
+                    f"intent_scores is empty: intent_model materialized without a model ({reason}); automation retrains it "
+                    f"only weekly or when missing, so launching {', '.join(MODEL_ASSETS)} as an operator would"
+                )
+                run_id = launch_model_run(base)
+                before, scores = wait_for(
+                    f"run {run_id[:8]} and what follows to finish with intent_scores rows",
+                    settled(base, args.quiet, True),
+                    timeout=max(deadline - time.monotonic(), 60),
+                    interval=3,
+                )
+                print(
+                    f"settled {time.monotonic() - zone_landed:.0f} s after landing the zone: {len(before)} runs, all succeeded; "
+                    f"intent_scores {scores['values'].get('rows')} rows"
+                )
             known = {r["runId"] for r in before}
             previous = {asset: (latest_materialization(base, asset) or {}).get("seconds", 0.0) for asset in WATCHED}
 
