@@ -56,7 +56,8 @@ LOCATIONS = "{ workspaceOrError { ... on Workspace { locationEntries { name loca
 RUNS = """{ runsOrError(limit: 500) { ... on Runs { results {
   runId status creationTime startTime endTime tags { key value } assetSelection { path } } } } }"""
 LATEST = """query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
-  assetMaterializations(limit: 1) { runId timestamp metadataEntries { label ... on IntMetadataEntry { intValue } } } } } }"""
+  assetMaterializations(limit: 1) { runId timestamp metadataEntries {
+    label ... on IntMetadataEntry { intValue } ... on TextMetadataEntry { text } } } } } }"""
 LAUNCH = """mutation($params: ExecutionParams!) { launchPipelineExecution(executionParams: $params) {
   __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } ... on InvalidSubsetError { message }
   ... on RunConfigValidationInvalid { errors { message } } } }"""
