@@ -7,7 +7,10 @@ Dagster's `eager()` without two of its clauses: eager waits while any upstream p
 is missing, which with one partition per extract date and sources that do not land
 every day would never end, and it ignores assets that were already missing when the
 condition was first evaluated. The intent model retrains on its own weekly cadence;
-scores refresh whenever the profile does.
+scores refresh whenever the profile does. Until a model could be trained (a check of the
+training set or of the model fails, e.g. the data is still shorter than the label window)
+the pair is retried whenever its inputs change, so a fresh instance does not wait for
+Monday to score anyone.
 """
 
 import dagster as dg
@@ -26,11 +29,16 @@ DOWNSTREAM_REFRESH = (
 ).with_label("refresh when upstream changes")
 
 MODEL_RETRAIN_CRON = "0 3 * * 1"  # Mondays 03:00 UTC
+_RETRY_WHILE_A_CHECK_FAILS = (
+    dg.AutomationCondition.any_deps_updated() & dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed())
+).with_label("upstream updated while a check fails")
 MODEL_RETRAIN = (
-    (dg.AutomationCondition.cron_tick_passed(MODEL_RETRAIN_CRON) | dg.AutomationCondition.missing()).since_last_handled()
+    (
+        dg.AutomationCondition.cron_tick_passed(MODEL_RETRAIN_CRON) | dg.AutomationCondition.missing() | _RETRY_WHILE_A_CHECK_FAILS
+    ).since_last_handled()
     & ~_UPSTREAM_NOT_READY
     & ~dg.AutomationCondition.in_progress()
-).with_label(f"weekly ({MODEL_RETRAIN_CRON}) or when missing")
+).with_label(f"weekly ({MODEL_RETRAIN_CRON}), when missing, or retried while a check fails")
 
 DAILY_REBUILD_CRON = "0 4 * * *"  # 04:00 UTC
 AUTOMATION_INTERVAL_SECONDS = 15

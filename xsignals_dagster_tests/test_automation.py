@@ -1,12 +1,19 @@
-"""The daily rebuild schedule and the automation sensor are defined, on, and aim downstream."""
+"""The daily rebuild schedule and the automation sensor are defined, on, and aim downstream;
+the model retrains on its cadence, or sooner while it could not be trained."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import dagster as dg
 
-from xsignals_dagster.definitions import defs
+from xsignals_dagster.definitions import build_definitions, defs
+from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.headless import run_everything
+from xsignals_dagster.resources import IntentConfig, LandingZone, Warehouse, build_resources
 
 
 def test_daily_rebuild_tick_requests_everything_downstream_of_ingestion():
@@ -26,3 +33,52 @@ def test_daily_rebuild_tick_requests_everything_downstream_of_ingestion():
 def test_automation_sensor_is_on_by_default():
     for name in ("downstream_automation", "landing_sensor"):
         assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def _land(generated: Path, landing: Path, dates: Callable[[str], bool]) -> None:
+    """Copy the generated files whose extract date passes `dates` into the landing zone."""
+    for file in sorted(generated.rglob("*.*")):
+        if dates(file.name[:10]):
+            target = landing / file.relative_to(generated)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
+
+
+def _requested(result) -> set[str]:
+    return {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys() if result.get_num_requested(key)}
+
+
+def test_model_retries_while_it_cannot_train_then_keeps_its_weekly_cadence(tmp_path: Path):
+    """A fresh instance must not wait for Monday: while the training set or the model fails
+    its check, new data re-requests both; once a model passes, new data refreshes scores only."""
+    zone, landing = tmp_path / "generated", tmp_path / "landing"
+    generate(400, 36, seed=5, out=zone, end_date=dt.date(2026, 11, 21))
+    resources = {
+        **build_resources(),
+        "landing": LandingZone(root=str(landing)),
+        "warehouse": Warehouse(url=f"sqlite:///{tmp_path / 'warehouse.db'}"),
+        "intent_config": IntentConfig(horizon_days=7),
+    }
+    definitions = build_definitions(resources)
+    with dg.instance_for_test() as instance:
+        _land(zone / "landing", landing, lambda day: day <= "2026-10-20")  # shorter than the label window
+        run_everything(instance, landing, resources)
+        training = instance.get_latest_materialization_event(dg.AssetKey("intent_model")).asset_materialization
+        assert training.metadata["trained"].value is False
+        cursor = dg.evaluate_automation_conditions(definitions, instance).cursor
+
+        _land(zone / "landing", landing, lambda day: "2026-10-20" < day < "2026-11-21")
+        run_everything(instance, landing, resources, leave_out_groups=frozenset({"intent"}))
+        after_data = dg.evaluate_automation_conditions(definitions, instance, cursor=cursor)
+        assert {"intent_training_set", "intent_model", "intent_scores", "next_best_actions"} <= _requested(after_data)
+
+        run_everything(instance, landing, resources)
+        model = instance.get_latest_materialization_event(dg.AssetKey("intent_model")).asset_materialization
+        assert model.metadata["trained"].value is True, model.metadata.get("reason")
+        cursor = dg.evaluate_automation_conditions(definitions, instance, cursor=after_data.cursor).cursor
+
+        _land(zone / "landing", landing, lambda day: day == "2026-11-21")
+        run_everything(instance, landing, resources, leave_out_groups=frozenset({"intent"}))
+        next_day = _requested(dg.evaluate_automation_conditions(definitions, instance, cursor=cursor))
+        assert {"intent_scores", "next_best_actions"} <= next_day
+        assert not {"intent_training_set", "intent_model"} & next_day

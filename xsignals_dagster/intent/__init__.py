@@ -25,7 +25,7 @@ from xsignals_dagster.intent.explain import describe
 from xsignals_dagster.intent.labels import build_training_set, purchase_labels, purchases_from_frames, snapshot_dates
 from xsignals_dagster.intent.model import IntentModel, IntentSettings
 from xsignals_dagster.intent.scoring import HIGH_INTENT, MEDIUM_INTENT, score_customers
-from xsignals_dagster.intent.training import InsufficientData, train_intent_model
+from xsignals_dagster.intent.training import InsufficientData, check_trainable, train_intent_model
 
 __all__ = [
     "CONTACT_CHANNELS",
@@ -38,6 +38,7 @@ __all__ = [
     "auc_check",
     "build_training_set",
     "calibration_table",
+    "check_trainable",
     "contact_channel",
     "describe",
     "fit_bg_nbd",

@@ -15,6 +15,7 @@ from xsignals_dagster.intent import (
     IntentModel,
     auc_check,
     build_training_set,
+    check_trainable,
     next_best_actions,
     purchases_from_frames,
     score_customers,
@@ -64,6 +65,17 @@ def latest_model(store) -> IntentModel | None:
     deps=["customer_profiles", "customer_records", "erasures"],
     automation_condition=MODEL_RETRAIN,
     pool=WAREHOUSE_POOL,
+    check_specs=[
+        dg.AssetCheckSpec(
+            "enough_to_train",
+            asset="intent_training_set",
+            description=(
+                "At least two snapshots, with enough buyers and non-buyers both in the older ones "
+                "(training) and in the newest (out-of-time evaluation). While it fails, the set is "
+                "rebuilt whenever its inputs change instead of waiting for the weekly retrain."
+            ),
+        )
+    ],
 )
 def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
     store = warehouse.store
@@ -86,7 +98,14 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         tx.replace_table("intent_training_set", training)
     if not dates:
         context.log.warning(f"no snapshot yet: the data does not span more than the {horizon}-day label window")
+    try:
+        check_trainable(training)
+        gate = None
+    except InsufficientData as insufficient:
+        gate = str(insufficient)
+        context.log.warning(f"not enough to train a model yet: {gate}")
     return dg.MaterializeResult(
+        check_results=[dg.AssetCheckResult(check_name="enough_to_train", passed=gate is None, metadata={"reason": gate or "ok"})],
         metadata={
             "rows": len(training),
             "snapshots": ", ".join(f"{d:%Y-%m-%d}" for d in dates) or "none",

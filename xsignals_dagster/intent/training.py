@@ -71,6 +71,11 @@ def _split_out_of_time(training_set: pd.DataFrame, settings: IntentSettings) -> 
     return training, evaluation
 
 
+def check_trainable(training_set: pd.DataFrame, settings: IntentSettings | None = None) -> None:
+    """The data gates alone, for a training set's quality check: raises `InsufficientData`."""
+    _split_out_of_time(training_set, settings or IntentSettings())
+
+
 def _sample(frame: pd.DataFrame, max_rows: int, seed: int) -> pd.DataFrame:
     return frame.sample(max_rows, random_state=seed) if len(frame) > max_rows else frame
 
