@@ -25,107 +25,38 @@ busy with other jobs (the load average is printed).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
-import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xsignals_dagster.cli import prepare_instance_storage  # noqa: E402
 from xsignals_dagster.demo.generator import generate  # noqa: E402
-from xsignals_dagster.settings import PROJECT_ROOT  # noqa: E402
+from xsignals_dagster_tests.ui_services import (  # noqa: E402
+    FINISHED,
+    LANDING_TRIGGER,
+    TimedOut,
+    dagster_services,
+    free_port,
+    graphql,
+    land_atomically,
+    latest_materialization,
+    location_loaded,
+    runs,
+    wait_for,
+)
 
-BIN = Path(sys.executable).parent
 TARGET_SECONDS = 120.0
-FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 WATCHED = ("intent_scores", "next_best_actions")
-LANDING_TRIGGER = {"key": "xsignals/trigger", "value": "landing_sensor"}
-
-LOCATIONS = "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename ... on PythonError { message } } } } } }"
-RUNS = """{ runsOrError(limit: 500) { ... on Runs { results {
-  runId status creationTime startTime endTime tags { key value } assetSelection { path } } } } }"""
-LATEST = """query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
-  assetMaterializations(limit: 1) { runId timestamp metadataEntries {
-    label ... on IntMetadataEntry { intValue } ... on TextMetadataEntry { text } } } } } }"""
-LAUNCH = """mutation($params: ExecutionParams!) { launchPipelineExecution(executionParams: $params) {
-  __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } ... on InvalidSubsetError { message }
-  ... on RunConfigValidationInvalid { errors { message } } } }"""
-MODEL_ASSETS = ("intent_training_set", "intent_model", "intent_scores", "next_best_actions")
 STEPS = """query($runId: ID!) { runOrError(runId: $runId) { ... on Run {
   stepStats { stepKey status startTime endTime } } } }"""
-
-
-class TimedOut(Exception):
-    pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def graphql(base: str, query: str, variables: dict | None = None) -> dict:
-    response = requests.post(f"{base}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
-    response.raise_for_status()
-    body = response.json()
-    if body.get("errors"):
-        raise RuntimeError(f"GraphQL errors: {body['errors']}")
-    return body["data"]
-
-
-def wait_for(description: str, probe, timeout: float, interval: float = 2.0):
-    """Call probe until it returns something true (returned) or timeout seconds pass (TimedOut)."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = probe()
-        except (requests.RequestException, RuntimeError) as error:  # the webserver is (re)loading
-            last = error
-        else:
-            if last:
-                return last
-        time.sleep(interval)
-    raise TimedOut(f"timed out after {timeout:.0f} s waiting for {description}; last: {last!r}")
-
-
-def runs(base: str) -> list[dict]:
-    return graphql(base, RUNS)["runsOrError"]["results"]
-
-
-def latest_materialization(base: str, asset: str) -> dict | None:
-    found = graphql(base, LATEST, {"key": {"path": [asset]}})["assetOrError"].get("assetMaterializations")
-    if not found:
-        return None
-    event = found[0]
-    event["seconds"] = int(event["timestamp"]) / 1000
-    event["values"] = {m["label"]: m.get("intValue") for m in event["metadataEntries"]}
-    return event
-
-
-def land_atomically(source_root: Path, landing: Path) -> int:
-    """Copy a generated zone into the landing zone file by file, landing each by rename."""
-    count = 0
-    for file in sorted(p for p in source_root.rglob("*") if p.is_file()):
-        target = landing / file.relative_to(source_root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = target.with_name("." + target.name + ".tmp")
-        shutil.copyfile(file, staging)
-        os.replace(staging, target)
-        count += 1
-    return count
 
 
 def next_day_web_file(zone_landing: Path, end_date: dt.date, folder: Path) -> tuple[Path, int, int]:
@@ -142,63 +73,10 @@ def next_day_web_file(zone_landing: Path, end_date: dt.date, folder: Path) -> tu
     return staged, len(day), day["cookie_id"].nunique()
 
 
-@contextlib.contextmanager
-def dagster_services(folder: Path, port: int):
-    """Webserver and daemon in their own process groups; stopped by process group on exit."""
-    home, landing, logs = folder / "dagster_home", folder / "landing", folder / "logs"
-    for path in (home, landing, logs):
-        path.mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
-    prepare_instance_storage(home)  # before the processes start: they would race to create it
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "XSIGNALS_LANDING_DIR": str(landing),
-        "XSIGNALS_WAREHOUSE_URL": f"sqlite:///{folder / 'warehouse.db'}",
-    }
-    workspace = str(PROJECT_ROOT / "workspace.yaml")
-    commands = {
-        "webserver": [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", workspace],
-        "daemon": [str(BIN / "dagster-daemon"), "run", "-w", workspace],
-    }
-    processes: dict[str, subprocess.Popen] = {}
-    try:
-        for name, command in commands.items():
-            with (logs / f"{name}.log").open("w") as log:
-                processes[name] = subprocess.Popen(
-                    command, env=env, cwd=PROJECT_ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
-                )
-        yield f"http://127.0.0.1:{port}", landing
-    finally:
-        for process in processes.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        for name, process in processes.items():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
-            # run workers the daemon launched are in its group too: make sure none is left
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-        print(f"stopped webserver and daemon (process groups {', '.join(str(p.pid) for p in processes.values())})")
-
-
-def location_loaded(base: str) -> bool:
-    entries = graphql(base, LOCATIONS)["workspaceOrError"]["locationEntries"]
-    for entry in entries:
-        if entry["name"] == "xsignals" and entry["locationOrLoadError"]:
-            if entry["locationOrLoadError"]["__typename"] == "PythonError":
-                raise SystemExit(f"the code location failed to load: {entry['locationOrLoadError']['message']}")
-            return entry["locationOrLoadError"]["__typename"] == "RepositoryLocation"
-    return False
-
-
-def settled(base: str, quiet_seconds: float, with_rows: bool):
-    """A probe: every run finished (none failed), intent_scores materialized (with rows when
-    with_rows), and no run created or ended for quiet_seconds (the sensors tick every 15-30 s)."""
+def settled(base: str, quiet_seconds: float):
+    """A probe: every run finished (none failed), intent_scores materialized with rows (the
+    automation trained a model on its own), and no run created or ended for quiet_seconds
+    (the sensors tick every 15-30 s)."""
     state = {"signature": None, "since": time.monotonic()}
 
     def probe():
@@ -214,30 +92,12 @@ def settled(base: str, quiet_seconds: float, with_rows: bool):
             current
             and all(r["status"] in FINISHED for r in current)
             and scores is not None
-            and (not with_rows or (scores["values"].get("rows") or 0) > 0)
+            and (scores["values"].get("rows") or 0) > 0
             and time.monotonic() - state["since"] >= quiet_seconds
         )
         return (current, scores) if done else None
 
     return probe
-
-
-def launch_model_run(base: str) -> str:
-    """What an operator does in the UI: materialize the training set, the model, scores and actions."""
-    params = {
-        "selector": {
-            "repositoryLocationName": "xsignals",
-            "repositoryName": "__repository__",
-            "jobName": "__ASSET_JOB",
-            "assetSelection": [{"path": [asset]} for asset in MODEL_ASSETS],
-        },
-        "mode": "default",
-        "executionMetadata": {"tags": [{"key": "xsignals/trigger", "value": "freshness_benchmark"}]},
-    }
-    result = graphql(base, LAUNCH, {"params": params})["launchPipelineExecution"]
-    if result["__typename"] != "LaunchRunSuccess":
-        raise SystemExit(f"could not launch the model run: {result}")
-    return result["run"]["runId"]
 
 
 def assets_of(run: dict) -> str:
@@ -292,9 +152,11 @@ def main() -> None:
             files = land_atomically(zone / "landing", landing)
             zone_landed = time.monotonic()
             print(f"landed the zone: {files} files; waiting for it to settle (timeout {args.settle_timeout:.0f} s)")
-            deadline = zone_landed + args.settle_timeout
             before, scores = wait_for(
-                "every run to finish and intent_scores to be materialized", settled(base, args.quiet, False), timeout=args.settle_timeout, interval=3
+                "every run to finish and intent_scores to be materialized with rows",
+                settled(base, args.quiet),
+                timeout=args.settle_timeout,
+                interval=3,
             )
             print(
                 f"settled {time.monotonic() - zone_landed:.0f} s after landing the zone (incl. {args.quiet:.0f} s quiet): "
@@ -302,24 +164,6 @@ def main() -> None:
             )
             for run in sorted(before, key=lambda r: r["creationTime"]):
                 print(f"  run {run['runId'][:8]} {trigger_of(run):22} {run['status']:8} {assets_of(run)}")
-            if not scores["values"].get("rows"):
-                model = latest_materialization(base, "intent_model") or {}
-                reason = next((m.get("text") for m in model.get("metadataEntries", []) if m["label"] == "reason"), None)
-                print(
-                    f"intent_scores is empty: intent_model materialized without a model ({reason}); automation retrains it "
-                    f"only weekly or when missing, so launching {', '.join(MODEL_ASSETS)} as an operator would"
-                )
-                run_id = launch_model_run(base)
-                before, scores = wait_for(
-                    f"run {run_id[:8]} and what follows to finish with intent_scores rows",
-                    settled(base, args.quiet, True),
-                    timeout=max(deadline - time.monotonic(), 60),
-                    interval=3,
-                )
-                print(
-                    f"settled {time.monotonic() - zone_landed:.0f} s after landing the zone: {len(before)} runs, all succeeded; "
-                    f"intent_scores {scores['values'].get('rows')} rows"
-                )
             known = {r["runId"] for r in before}
             previous = {asset: (latest_materialization(base, asset) or {}).get("seconds", 0.0) for asset in WATCHED}
 
