@@ -6,6 +6,7 @@ NA where a value cannot be normalised; callers count those as malformed.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
@@ -20,7 +21,9 @@ def normal_email(values: pd.Series) -> pd.Series:
     return lowered.where(lowered.str.match(_EMAIL).eq(True))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _e164_digits(raw: str, region: str) -> str | None:
+    """Cached: the same people's numbers come back in every source and extract date."""
     text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]

@@ -64,8 +64,8 @@ class PartitionOutcome:
 
 
 def _check_header(rows: RawRows, schema: SourceSchema) -> None:
-    missing = [c for c in schema.header_required if c not in rows.frame.columns]
-    if schema.required_any and not any(c in rows.frame.columns for c in schema.required_any):
+    missing = [c for c in schema.header_required if c not in rows.columns]
+    if schema.required_any and not any(c in rows.columns for c in schema.required_any):
         missing.append(" or ".join(schema.required_any))
     if missing:
         raise UnreadableFile(f"required column(s) missing: {', '.join(missing)}")
@@ -131,8 +131,8 @@ def ingest_source(
         if schema.hashed_identifiers:
             validated.loaded = suppression.hashed(validated.loaded)
         later_paths |= validated.later_paths
+        _count_rows(batch_outcomes, validated)
         for outcome in batch_outcomes:
-            _count_rows(outcome, validated)
             for f in outcome.files:
                 logger.info(
                     "%s: %s, %d read, %d loaded, %d rejected%s",
@@ -170,12 +170,12 @@ def _read_file(
     return FileOutcome(file.path, "loaded", sha, rows_read=rows.rows_read), rows
 
 
-def _count_rows(outcome: PartitionOutcome, validated: ValidatedRows) -> None:
+def _count_rows(outcomes: list[PartitionOutcome], validated: ValidatedRows) -> None:
     """Per-file counts of loaded, rejected and blanked (rows read = loaded + rejected)."""
     loaded = validated.loaded["source_path"].value_counts()
     rejected = validated.rejected["path"].value_counts()
     blanked = validated.blanked.groupby("path")["count"].sum()
-    for f in outcome.files:
+    for f in [f for outcome in outcomes for f in outcome.files]:
         if f.status == "loaded":
             f.rows_loaded = int(loaded.get(f.path, 0))
             f.rows_rejected = int(rejected.get(f.path, 0))
@@ -186,10 +186,12 @@ def _batches(landing_root: Path, source: str, dates: list[str]):
     """Consecutive extract dates with their files, grouped up to BATCH_BYTES of files: one
     validation pass and one transaction per group rather than per date, since pandas'
     fixed cost per pass dominates when a source lands many small files."""
+    by_date: dict[str, list[LandedFile]] = {extract_date: [] for extract_date in dates}
+    for file in source_files(landing_root, source, set(dates)):
+        by_date[file.extract_date].append(file)
     batch: list[tuple[str, list[LandedFile]]] = []
     size = 0
-    for extract_date in dates:
-        files = source_files(landing_root, source, {extract_date})
+    for extract_date, files in by_date.items():
         size += sum(f.absolute.stat().st_size for f in files if f.absolute.exists())
         batch.append((extract_date, files))
         if size >= BATCH_BYTES:
@@ -230,7 +232,8 @@ def _write_dates(store: WarehouseStore, schema: SourceSchema, outcomes: list[Par
         ]
     )
     with store.transaction() as tx:
-        loaded = validated.loaded.assign(extract_date=validated.loaded["source_path"].map(date_of))
+        loaded = validated.loaded
+        loaded["extract_date"] = loaded["source_path"].map(date_of)  # in place: assign() would copy every column
         tx.replace(STAGING_TABLES[schema.name], loaded, {"extract_date": dates})
         for table, frame in (
             (rejected_rows, validated.rejected),

@@ -34,26 +34,23 @@ def sql_type_for(dtype) -> sa.types.TypeEngine:
     return sa.Text()
 
 
-def _rows(frame: pd.DataFrame) -> list[tuple]:
+def _rows(columns: list[pd.Series]) -> list[tuple]:
     """DB-API parameter rows: Python scalars, None for every kind of missing value."""
-    columns = [frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in frame.columns]
-    return list(zip(*columns, strict=True)) if columns else []
+    values = [column.astype(object).where(column.notna(), None).tolist() for column in columns]
+    return list(zip(*values, strict=True)) if values else []
 
 
-def _sqlite_values(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
+def _sqlite_value(values: pd.Series, column_type: sa.types.TypeEngine) -> pd.Series:
     """Dates and times as the text SQLAlchemy's SQLite dialect stores and reads back,
     booleans as 0/1: formatted per column, so rows go to the driver without per-value
-    processing."""
-    converted = {}
-    for name in frame.columns:
-        values, column_type = frame[name], table.c[name].type
-        if isinstance(column_type, sa.DateTime):
-            converted[name] = pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-        elif isinstance(column_type, sa.Date):
-            converted[name] = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
-        elif isinstance(column_type, sa.Boolean):
-            converted[name] = values.astype("boolean").astype("Int64")
-    return frame.assign(**converted) if converted else frame
+    processing (and column by column, not as a new frame: no copy of the other columns)."""
+    if isinstance(column_type, sa.DateTime):
+        return pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(column_type, sa.Date):
+        return pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+    if isinstance(column_type, sa.Boolean):
+        return values.astype("boolean").astype("Int64")
+    return values
 
 
 class WarehouseTransaction:
@@ -78,16 +75,16 @@ class WarehouseTransaction:
     def insert(self, table: sa.Table, frame: pd.DataFrame) -> int:
         if frame.empty:
             return 0
-        frame = frame[[c.name for c in table.columns if c.name in frame.columns]]
+        names = [c.name for c in table.columns if c.name in frame.columns]
         if self.connection.dialect.name == "postgresql":
-            self._copy(table, list(frame.columns), _rows(frame))
+            self._copy(table, names, _rows([frame[name] for name in names]))
         elif self.connection.dialect.name == "sqlite":
-            columns = ", ".join(f'"{c}"' for c in frame.columns)
-            marks = ", ".join("?" for _ in frame.columns)
-            self.connection.exec_driver_sql(
-                f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', _rows(_sqlite_values(frame, table))
-            )
+            columns = ", ".join(f'"{c}"' for c in names)
+            marks = ", ".join("?" for _ in names)
+            rows = _rows([_sqlite_value(frame[name], table.c[name].type) for name in names])
+            self.connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', rows)
         else:
+            frame = frame[names]
             self.connection.execute(table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records"))
         return len(frame)
 
