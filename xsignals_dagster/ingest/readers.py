@@ -2,7 +2,9 @@
 
 A file that cannot be read as a whole raises `UnreadableFile`; a record that cannot be
 read (invalid UTF-8, wrong field count, a JSON line that is no object) becomes a
-`RowProblem` and the rest of the file still loads.
+`RowProblem` and the rest of the file still loads. Invalid UTF-8 includes a JSON string
+escape of a lone surrogate (`"\\ud800"`) and bytes in a parquet string column that are not
+UTF-8 (neither can be stored as text): such a row is rejected as "not valid UTF-8".
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-_INVALID_UTF8 = re.compile("[\udc80-\udcff]")
+# Text that stands for no valid UTF-8: bytes decoded with surrogateescape (U+DC80..U+DCFF)
+# or the lone surrogates a JSON escape can write (a valid pair decodes to one code point).
+_INVALID_UTF8 = re.compile("[\ud800-\udfff]")
+# A JSON escape of a surrogate code unit: where the file has none, json.loads yields none.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -70,7 +76,8 @@ def _header_names(names: list[str]) -> list[str]:
 
 
 def _repaired(text: str) -> str:
-    """Text decoded with surrogateescape, with undecodable bytes shown as U+FFFD."""
+    """Text decoded with surrogateescape (or a JSON string with lone surrogates), with
+    undecodable bytes (lone surrogates) shown as U+FFFD."""
     return _INVALID_UTF8.sub("\ufffd", text)
 
 
@@ -171,12 +178,23 @@ def _json_text(value) -> str | None:
     return str(value)
 
 
+def _json_raw(value: dict) -> dict[str, str | None]:
+    """An object's values as text under their cleaned keys, lone surrogates shown as U+FFFD."""
+    return {
+        _repaired(key.strip().lower()): None if (text := _json_text(v)) is None else _repaired(text)
+        for key, v in value.items()
+    }
+
+
 def read_jsonl(data: bytes) -> RawRows:
     objects: list[dict] = []
     numbers: list[int] = []
     problems: list[RowProblem] = []
+    invalid_keys: dict[str, None] = {}  # the keys of objects rejected as not valid UTF-8
     row_number = 0
-    for line in data.removeprefix(_BOM).split(b"\n"):
+    data = data.removeprefix(_BOM)
+    escapes = _SURROGATE_ESCAPE.search(data) is not None  # one scan in C; per line only if any
+    for line in data.split(b"\n"):
         if not line.strip():
             continue
         row_number += 1
@@ -195,10 +213,17 @@ def read_jsonl(data: bytes) -> RawRows:
             problems.append(RowProblem(row_number, f"not a JSON object: a JSON {type(value).__name__}",
                                        json.dumps({"line": text}, ensure_ascii=False)))
             continue
+        if escapes and _SURROGATE_ESCAPE.search(line) and _INVALID_UTF8.search(json.dumps(value, ensure_ascii=False)):
+            raw = _json_raw(value)
+            invalid_keys.update(dict.fromkeys(raw))
+            problems.append(RowProblem(row_number, "not valid UTF-8", json.dumps(raw, ensure_ascii=False)))
+            continue
         objects.append(value)
         numbers.append(row_number)
-    if row_number and not objects:
+    if row_number and not objects and not invalid_keys:
         raise UnreadableFile("not JSON lines: no line is a JSON object")
+    if not objects:  # every object was rejected: the file still has their columns
+        return RawRows(_text_table(list(invalid_keys), [[] for _ in invalid_keys]), np.array(numbers, dtype=np.int64), problems)
     return RawRows(_json_columns(objects), np.array(numbers, dtype=np.int64), problems)
 
 
@@ -229,13 +254,81 @@ def _parquet_text(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     return pa.array([_json_text(v) for v in column.to_pylist()], pa.string())
 
 
+def _is_text(data_type: pa.DataType) -> bool:
+    return pa.types.is_string(data_type) or pa.types.is_large_string(data_type)
+
+
+def _parquet_table(table: pa.Table, columns: list[str]) -> pa.Table:
+    """The columns as text. Raises UnicodeDecodeError (a value converted in Python) or
+    ArrowInvalid (a string column, checked in C) where a string is not valid UTF-8: parquet
+    readers and writers do not check it."""
+    text = []
+    for column in table.columns:
+        converted = _parquet_text(column)
+        if _is_text(column.type):
+            converted.validate(full=True)
+        text.append(converted)
+    return pa.Table.from_arrays(text, names=columns)
+
+
+def _parquet_shown(value: pa.Scalar) -> str | None:
+    """A value of a row that is not valid UTF-8 as text, its undecodable bytes as U+FFFD."""
+    try:
+        return _json_text(value.as_py())
+    except UnicodeDecodeError:
+        while isinstance(value, pa.DictionaryScalar):
+            value = value.value
+        if isinstance(value, pa.StringScalar | pa.LargeStringScalar):
+            return value.as_buffer().to_pybytes().decode("utf-8", errors="replace")
+        return "\ufffd"
+
+
+def _read_parquet_rows(table: pa.Table, columns: list[str]) -> RawRows:
+    """The slow path, for a file with strings that are not valid UTF-8: each such row is a
+    `RowProblem`, value by value in the columns that hold one; the other rows load."""
+    invalid = np.zeros(table.num_rows, dtype=bool)
+    for column in table.columns:
+        if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
+            continue
+        start = 0
+        for chunk in column.chunks:
+            try:
+                chunk.validate(full=True) if _is_text(chunk.type) else chunk.to_pylist()
+            except (pa.ArrowInvalid, UnicodeDecodeError):
+                for i in range(len(chunk)):
+                    try:
+                        chunk[i].as_py()
+                    except UnicodeDecodeError:
+                        invalid[start + i] = True
+            start += len(chunk)
+    rows = np.flatnonzero(invalid)
+    bad = table.take(pa.array(rows, pa.int64()))
+    problems = [
+        RowProblem(
+            int(row) + 1,
+            "not valid UTF-8",
+            json.dumps(
+                {name: v for c, name in enumerate(columns) if (v := _parquet_shown(bad.column(c)[i])) is not None},
+                ensure_ascii=False,
+            ),
+        )
+        for i, row in enumerate(rows)
+    ]
+    text = _parquet_table(table.filter(pa.array(~invalid)), columns)
+    return RawRows(text, np.flatnonzero(~invalid) + 1, problems)
+
+
 def read_parquet(data: bytes) -> RawRows:
     try:
         table = pq.read_table(io.BytesIO(data))
+        names = table.column_names
     except (pa.ArrowException, OSError, ValueError) as error:
         raise UnreadableFile(f"not a readable parquet file: {error}") from error
-    columns = _header_names(table.column_names)
-    text = pa.Table.from_arrays([_parquet_text(c) for c in table.columns], names=columns)
+    columns = _header_names(names)
+    try:
+        text = _parquet_table(table, columns)
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return _read_parquet_rows(table, columns)
     return RawRows(text, np.arange(1, table.num_rows + 1))
 
 

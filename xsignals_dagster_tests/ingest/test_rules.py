@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pandas as pd
@@ -266,3 +267,82 @@ def test_timestamps_without_offset_stay_utc_after_one_with_an_offset(store, land
     assert ts["e1"] == pd.Timestamp("2026-10-25 01:50:00")
     assert ts["e2"] == pd.Timestamp("2026-10-24 05:00:24.009")
     assert ts["e3"] == pd.Timestamp("2026-10-24 06:00:00")
+
+
+def _web_rows(cookie_2: str) -> list[dict]:
+    return [
+        {"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c1", "event_type": "page_view"},
+        {"event_id": "e2", "ts": "2026-03-01", "cookie_id": cookie_2, "event_type": "page_view"},
+        {"event_id": "e3", "ts": "2026-03-01", "cookie_id": "c3", "event_type": "search", "search_query": "\U0001f600"},
+    ]
+
+
+def _invalid_utf8_string(values: list[bytes]) -> pa.Array:
+    """A string array holding bytes that are not UTF-8, unchecked, as some parquet writers leave them."""
+    offsets = [0]
+    for value in values:
+        offsets.append(offsets[-1] + len(value))
+    buffers = [None, pa.array(offsets, pa.int32()).buffers()[1], pa.py_buffer(b"".join(values))]
+    return pa.Array.from_buffers(pa.string(), len(values), buffers)
+
+
+def _jsonl_with_lone_surrogate() -> bytes:
+    # json.dumps writes "\ud800" as the escape it is, and the emoji of e3 as a valid pair
+    return "".join(json.dumps(row) + "\n" for row in _web_rows("c\ud800")).encode()
+
+
+def _csv_with_surrogate_bytes() -> bytes:
+    header = "event_id,ts,cookie_id,event_type,search_query\n".encode()
+    return header + b"e1,2026-03-01,c1,page_view,\ne2,2026-03-01,c\xed\xa0\x80,page_view,\ne3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
+
+
+def _parquet_with_invalid_utf8() -> bytes:
+    rows = _web_rows("c?")
+    table = pa.table(
+        {
+            "event_id": [r["event_id"] for r in rows],
+            "ts": [r["ts"] for r in rows],
+            "cookie_id": _invalid_utf8_string([b"c1", b"c\xed\xa0\x80", b"c3"]),
+            "event_type": [r["event_type"] for r in rows],
+            "search_query": [r.get("search_query") for r in rows],
+        }
+    )
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("web/2026-03-01.jsonl", _jsonl_with_lone_surrogate),
+        ("web/2026-03-01.csv", _csv_with_surrogate_bytes),
+        ("web/2026-03-01.csv.gz", lambda: gzip.compress(_csv_with_surrogate_bytes(), mtime=0)),
+        ("web/2026-03-01.parquet", _parquet_with_invalid_utf8),
+    ],
+    ids=["jsonl-lone-surrogate-escape", "csv-surrogate-bytes", "csv.gz-surrogate-bytes", "parquet-invalid-utf8-string"],
+)
+def test_row_with_a_surrogate_is_rejected_as_not_valid_utf8_in_every_format(store, landing, path, content):
+    land(landing, path, content())
+    [outcome] = ingest(store, landing, "web", "2026-03-01")
+    assert outcome.count("loaded") == 1 and table(store, "quarantined_files").empty
+    assert reasons(store) == {2: "not valid UTF-8"}
+    raw = json.loads(table(store, "rejected_rows")["raw"].item())
+    assert raw["event_id"] == "e2" and raw["cookie_id"].startswith("c\ufffd")
+    web = table(store, "stg_web").set_index("event_id")
+    assert list(web.index) == ["e1", "e3"]
+    assert web.loc["e3", "search_query"] == "\U0001f600"  # a valid surrogate pair is a valid character
+    [file] = table(store, "ingested_files").itertuples()
+    assert (file.path, file.rows_read, file.rows_loaded, file.rows_rejected) == (path, 3, 2, 1)
+    assert_reconciles(store)
+
+
+def test_jsonl_file_whose_every_line_has_a_lone_surrogate_is_ingested_with_every_row_rejected(store, landing):
+    lines = [{"event_id": "e1", "ts": "2026-03-01", "cookie_id": "\udc00", "event_type": "page_view"}, {"event_id": "e\udfff"}]
+    land(landing, "web/2026-03-01.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    ingest(store, landing, "web", "2026-03-01")
+    assert table(store, "quarantined_files").empty
+    assert reasons(store) == {1: "not valid UTF-8", 2: "not valid UTF-8"}
+    [file] = table(store, "ingested_files").itertuples()
+    assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (2, 0, 2)
+    assert_reconciles(store)
