@@ -165,8 +165,8 @@ def _read_file(
     try:
         rows = read_rows(data, file.format)
         _check_header(rows, schema)
-    except UnreadableFile as error:
-        return FileOutcome(file.path, "quarantined", sha, reason=str(error)), None
+    except UnreadableFile as error:  # a reason quoting the file (a parser's message) shows a NUL as U+FFFD
+        return FileOutcome(file.path, "quarantined", sha, reason=str(error).replace("\x00", "\ufffd")), None
     return FileOutcome(file.path, "loaded", sha, rows_read=rows.rows_read), rows
 
 

@@ -5,6 +5,13 @@ read (invalid UTF-8, wrong field count, a JSON line that is no object) becomes a
 `RowProblem` and the rest of the file still loads. Invalid UTF-8 includes a JSON string
 escape of a lone surrogate (`"\\ud800"`) and bytes in a parquet string column that are not
 UTF-8 (neither can be stored as text): such a row is rejected as "not valid UTF-8".
+
+A NUL character (U+0000) cannot be stored in a PostgreSQL text value either: a row with one
+in a value (a raw 0x00 byte in a CSV field, a JSON `"\\u0000"` escape, a parquet string) or
+in a JSON key is rejected as "contains a NUL character", and a CSV or parquet header with
+one makes the file unreadable. The raw values kept for any rejected row show a NUL (like an
+undecodable byte) as U+FFFD, so nothing read from a file carries a NUL further. A file is
+searched for NULs once, in C; rows are examined one by one only where it has some.
 """
 
 from __future__ import annotations
@@ -30,6 +37,12 @@ _INVALID_UTF8 = re.compile("[\ud800-\udfff]")
 # A JSON escape of a surrogate code unit: where the file has none, json.loads yields none.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _BOM = b"\xef\xbb\xbf"
+# What a rejected row's raw values show as U+FFFD: undecodable bytes and NUL (U+0000), which
+# PostgreSQL text cannot hold.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_NUL = "\x00"
+_NUL_ESCAPE = b"\\u0000"  # JSON's only way to write a NUL (a raw 0x00 byte is no valid JSON)
+NUL_REASON = "contains a NUL character"
 
 
 class UnreadableFile(Exception):
@@ -66,6 +79,8 @@ def _text_table(columns: list[str], values: list[list[str | None]]) -> pa.Table:
 
 
 def _header_names(names: list[str]) -> list[str]:
+    if any(_NUL in name for name in names):
+        raise UnreadableFile("header contains a NUL character")
     cleaned = [name.strip().lower() for name in names]
     if any(not name for name in cleaned):
         raise UnreadableFile("header has an empty column name")
@@ -77,8 +92,52 @@ def _header_names(names: list[str]) -> list[str]:
 
 def _repaired(text: str) -> str:
     """Text decoded with surrogateescape (or a JSON string with lone surrogates), with
-    undecodable bytes (lone surrogates) shown as U+FFFD."""
-    return _INVALID_UTF8.sub("\ufffd", text)
+    undecodable bytes (lone surrogates) and NUL characters shown as U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def _may_hold_nul(column: pa.ChunkedArray) -> bool:
+    """Whether a string column's character data has a 0x00 byte: one pass over its buffers,
+    without a copy (a buffer may hold bytes of values sliced off: then a false alarm)."""
+    if not pa.types.is_string(column.type):
+        return True
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and np.frombuffer(data, np.uint8).min() == 0:
+            return True
+    return False
+
+
+def _nul_rows(table: pa.Table) -> np.ndarray | None:
+    """Which rows of a text table hold a NUL character in a value, or None if none does:
+    a byte scan per column, then a substring search in Arrow where it found one."""
+    found = None
+    for column in table.columns:
+        if not _may_hold_nul(column):
+            continue
+        hit = pc.match_substring(column, _NUL)
+        if pc.any(hit).as_py():
+            hit = np.asarray(hit.fill_null(False), dtype=bool)
+            found = hit if found is None else found | hit
+    return found
+
+
+def _without_nul_rows(rows: RawRows) -> RawRows:
+    """`rows` with each row that holds a NUL character made a `RowProblem` (its values
+    present kept, the NUL shown as U+FFFD)."""
+    nul = _nul_rows(rows.table)
+    if nul is None:
+        return rows
+    problems = [
+        RowProblem(int(number), NUL_REASON,
+                   json.dumps({k: _repaired(v) for k, v in record.items() if v is not None}, ensure_ascii=False))
+        for number, record in zip(rows.row_numbers[nul], rows.table.filter(pa.array(nul)).to_pylist(), strict=True)
+    ]
+    return RawRows(
+        rows.table.filter(pa.array(~nul)),
+        rows.row_numbers[~nul],
+        sorted(rows.problems + problems, key=lambda problem: problem.row_number),
+    )
 
 
 def read_csv(data: bytes) -> RawRows:
@@ -88,9 +147,12 @@ def read_csv(data: bytes) -> RawRows:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return _read_csv_records(data.decode("utf-8", errors="surrogateescape"), clean=False)
-    rows = _read_csv_arrow(data, text)
-    return rows if rows is not None else _read_csv_records(text, clean=True)
+        rows = _read_csv_records(data.decode("utf-8", errors="surrogateescape"), clean=False)
+    else:
+        rows = _read_csv_arrow(data, text)
+        if rows is None:
+            rows = _read_csv_records(text, clean=True)
+    return _without_nul_rows(rows) if b"\x00" in data else rows  # one search in C; per row only if any
 
 
 def _read_csv_arrow(data: bytes, text: str) -> RawRows | None:
@@ -186,14 +248,21 @@ def _json_raw(value: dict) -> dict[str, str | None]:
     }
 
 
+def _has_nul(value: dict) -> bool:
+    """Whether an object has a NUL character in a key or a string value: text it would load
+    as (a nested value loads as JSON text, where a NUL is written as an escape)."""
+    return any(_NUL in key or (v.__class__ is str and _NUL in v) for key, v in value.items())
+
+
 def read_jsonl(data: bytes) -> RawRows:
     objects: list[dict] = []
     numbers: list[int] = []
     problems: list[RowProblem] = []
-    invalid_keys: dict[str, None] = {}  # the keys of objects rejected as not valid UTF-8
+    invalid_keys: dict[str, None] = {}  # the keys of objects rejected as not valid UTF-8 or for a NUL
     row_number = 0
     data = data.removeprefix(_BOM)
     escapes = _SURROGATE_ESCAPE.search(data) is not None  # one scan in C; per line only if any
+    nul_escapes = _NUL_ESCAPE in data
     for line in data.split(b"\n"):
         if not line.strip():
             continue
@@ -202,21 +271,27 @@ def read_jsonl(data: bytes) -> RawRows:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
             problems.append(RowProblem(row_number, "not valid UTF-8",
-                                       json.dumps({"line": line.decode("utf-8", errors="replace")}, ensure_ascii=False)))
+                                       json.dumps({"line": _repaired(line.decode("utf-8", errors="replace"))}, ensure_ascii=False)))
             continue
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
-            problems.append(RowProblem(row_number, f"not a JSON object: {error.msg}", json.dumps({"line": text}, ensure_ascii=False)))
+            problems.append(RowProblem(row_number, f"not a JSON object: {error.msg}",
+                                       json.dumps({"line": _repaired(text)}, ensure_ascii=False)))
             continue
         if not isinstance(value, dict):
             problems.append(RowProblem(row_number, f"not a JSON object: a JSON {type(value).__name__}",
-                                       json.dumps({"line": text}, ensure_ascii=False)))
+                                       json.dumps({"line": _repaired(text)}, ensure_ascii=False)))
             continue
         if escapes and _SURROGATE_ESCAPE.search(line) and _INVALID_UTF8.search(json.dumps(value, ensure_ascii=False)):
             raw = _json_raw(value)
             invalid_keys.update(dict.fromkeys(raw))
             problems.append(RowProblem(row_number, "not valid UTF-8", json.dumps(raw, ensure_ascii=False)))
+            continue
+        if nul_escapes and _NUL_ESCAPE in line and _has_nul(value):
+            raw = _json_raw(value)
+            invalid_keys.update(dict.fromkeys(raw))
+            problems.append(RowProblem(row_number, NUL_REASON, json.dumps(raw, ensure_ascii=False)))
             continue
         objects.append(value)
         numbers.append(row_number)
@@ -272,14 +347,15 @@ def _parquet_table(table: pa.Table, columns: list[str]) -> pa.Table:
 
 
 def _parquet_shown(value: pa.Scalar) -> str | None:
-    """A value of a row that is not valid UTF-8 as text, its undecodable bytes as U+FFFD."""
+    """A value of a row that is not valid UTF-8 as text, its undecodable bytes and NULs as U+FFFD."""
     try:
-        return _json_text(value.as_py())
+        text = _json_text(value.as_py())
+        return None if text is None else _repaired(text)
     except UnicodeDecodeError:
         while isinstance(value, pa.DictionaryScalar):
             value = value.value
         if isinstance(value, pa.StringScalar | pa.LargeStringScalar):
-            return value.as_buffer().to_pybytes().decode("utf-8", errors="replace")
+            return _repaired(value.as_buffer().to_pybytes().decode("utf-8", errors="replace"))
         return "\ufffd"
 
 
@@ -328,8 +404,8 @@ def read_parquet(data: bytes) -> RawRows:
     try:
         text = _parquet_table(table, columns)
     except (pa.ArrowInvalid, UnicodeDecodeError):
-        return _read_parquet_rows(table, columns)
-    return RawRows(text, np.arange(1, table.num_rows + 1))
+        return _without_nul_rows(_read_parquet_rows(table, columns))
+    return _without_nul_rows(RawRows(text, np.arange(1, table.num_rows + 1)))
 
 
 def raw_values(raw: str) -> list:

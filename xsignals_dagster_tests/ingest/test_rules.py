@@ -346,3 +346,138 @@ def test_jsonl_file_whose_every_line_has_a_lone_surrogate_is_ingested_with_every
     [file] = table(store, "ingested_files").itertuples()
     assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (2, 0, 2)
     assert_reconciles(store)
+
+
+def assert_no_nul(store, *names: str) -> None:
+    """No text value that ingestion wrote to these tables holds a NUL character."""
+    for name in names:
+        frame = table(store, name)
+        for column in frame.columns:
+            assert not any(isinstance(v, str) and "\x00" in v for v in frame[column]), (name, column)
+
+
+def _jsonl_with_nul_escape() -> bytes:
+    # json.dumps writes the NUL as the escape "\u0000", the only way JSON can write one
+    return "".join(json.dumps(row) + "\n" for row in _web_rows("c\x00")).encode()
+
+
+def _csv_with_nul_byte() -> bytes:
+    header = b"event_id,ts,cookie_id,event_type,search_query\n"
+    return header + b"e1,2026-03-01,c1,page_view,\ne2,2026-03-01,c\x00,page_view,\ne3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
+
+
+def _parquet_with_nul() -> bytes:
+    rows = _web_rows("c\x00")
+    table = pa.table({name: [r.get(name) for r in rows] for name in ("event_id", "ts", "cookie_id", "event_type", "search_query")})
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("web/2026-03-01.jsonl", _jsonl_with_nul_escape),
+        ("web/2026-03-01.csv", _csv_with_nul_byte),
+        ("web/2026-03-01.csv.gz", lambda: gzip.compress(_csv_with_nul_byte(), mtime=0)),
+        ("web/2026-03-01.parquet", _parquet_with_nul),
+    ],
+    ids=["jsonl-nul-escape", "csv-nul-byte", "csv.gz-nul-byte", "parquet-nul-in-string"],
+)
+def test_row_with_a_nul_character_is_rejected_and_the_rest_loads_in_every_format(store, landing, path, content):
+    land(landing, path, content())
+    [outcome] = ingest(store, landing, "web", "2026-03-01")
+    assert outcome.count("loaded") == 1 and table(store, "quarantined_files").empty
+    assert reasons(store) == {2: "contains a NUL character"}
+    raw = json.loads(table(store, "rejected_rows")["raw"].item())
+    assert raw["event_id"] == "e2" and raw["cookie_id"] == "c\ufffd"  # the NUL shown as U+FFFD
+    web = table(store, "stg_web").set_index("event_id")
+    assert list(web.index) == ["e1", "e3"]
+    assert web.loc["e3", "search_query"] == "\U0001f600"
+    [file] = table(store, "ingested_files").itertuples()
+    assert (file.path, file.rows_read, file.rows_loaded, file.rows_rejected) == (path, 3, 2, 1)
+    assert_reconciles(store)
+    assert_no_nul(store, "rejected_rows", "stg_web")
+
+
+def test_nul_in_an_extra_column_or_a_json_key_rejects_the_row_and_no_nul_is_stored(store, landing):
+    rows = [
+        {"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c1", "event_type": "page_view", "note": "fine"},
+        {"event_id": "e2", "ts": "2026-03-01", "cookie_id": "c2", "event_type": "page_view", "note": "n\x00"},
+        {"event_id": "e3", "ts": "2026-03-01", "cookie_id": "c3", "event_type": "page_view", "no\x00te": "x"},
+        {"event_id": "e4", "ts": "2026-03-01", "cookie_id": "c4", "event_type": "page_view", "nested": {"a": "\x00"}},
+    ]
+    land(landing, "web/2026-03-01.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    ingest(store, landing, "web", "2026-03-01")
+    assert reasons(store) == {2: "contains a NUL character", 3: "contains a NUL character"}
+    raw = table(store, "rejected_rows").set_index("row_number")["raw"].map(json.loads)
+    assert raw[2]["note"] == "n\ufffd" and raw[3]["no\ufffdte"] == "x"
+    web = table(store, "stg_web").set_index("event_id")
+    assert list(web.index) == ["e1", "e4"]
+    assert json.loads(web.loc["e1", "extra"]) == {"note": "fine"}
+    # a nested value loads as JSON text, where the NUL is written as the escape \u0000
+    assert json.loads(web.loc["e4", "extra"]) == {"nested": '{"a": "\\u0000"}'}
+    assert_reconciles(store)
+    assert_no_nul(store, "rejected_rows", "stg_web")
+
+
+def test_jsonl_file_whose_every_line_has_a_nul_is_ingested_with_every_row_rejected(store, landing):
+    lines = [{"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c\x00", "event_type": "page_view"}, {"event_id\x00": "e2"}]
+    land(landing, "web/2026-03-01.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    ingest(store, landing, "web", "2026-03-01")
+    assert table(store, "quarantined_files").empty
+    assert reasons(store) == {1: "contains a NUL character", 2: "contains a NUL character"}
+    [file] = table(store, "ingested_files").itertuples()
+    assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (2, 0, 2)
+    assert_no_nul(store, "rejected_rows")
+
+
+def test_rows_rejected_for_another_reason_keep_no_nul_in_their_raw_values(store, landing):
+    csv_content = (
+        b"event_id,ts,cookie_id,event_type\n"
+        b"e1,2026-03-01,c1,page_view\n"
+        b"e2,2026-03-01,c\x00\n"  # wrong field count
+        b"e3,2026-03-01,c\x00\xff,page_view\n"  # invalid UTF-8 (that reason first) and a NUL
+        b"e4,2026-03-01,c4,page_view\n"
+    )
+    land(landing, "web/2026-03-01.csv", csv_content)
+    good = json.dumps({"event_id": "j1", "ts": "2026-03-02", "cookie_id": "c1", "event_type": "page_view"})
+    land(landing, "web/2026-03-02.jsonl", (good + "\n").encode() + b'{"event_id": "j2\x00"}\n' + b"[\"\\u0000\"]\n")
+    ingest(store, landing, "web", "2026-03-01", "2026-03-02")
+    rejected = table(store, "rejected_rows").set_index(["path", "row_number"])
+    assert rejected.loc[("web/2026-03-01.csv", 2), "reason"].startswith("wrong number of fields")
+    assert json.loads(rejected.loc[("web/2026-03-01.csv", 2), "raw"]) == {"fields": ["e2", "2026-03-01", "c\ufffd"]}
+    assert rejected.loc[("web/2026-03-01.csv", 3), "reason"] == "not valid UTF-8"
+    assert json.loads(rejected.loc[("web/2026-03-01.csv", 3), "raw"])["cookie_id"] == "c\ufffd\ufffd"
+    assert rejected.loc[("web/2026-03-02.jsonl", 2), "reason"].startswith("not a JSON object")  # a raw 0x00 is no JSON
+    assert "\ufffd" in json.loads(rejected.loc[("web/2026-03-02.jsonl", 2), "raw"])["line"]
+    assert rejected.loc[("web/2026-03-02.jsonl", 3), "reason"] == "not a JSON object: a JSON list"
+    assert sorted(table(store, "stg_web")["event_id"]) == ["e1", "e4", "j1"]
+    assert_reconciles(store)
+    assert_no_nul(store, "rejected_rows", "stg_web")
+
+
+def _parquet_with_nul_column_name() -> bytes:
+    table = pa.table({"event_id": ["e1"], "ts": ["2026-03-01"], "cookie_id": ["c1"], "event_type": ["page_view"], "no\x00te": ["x"]})
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("web/2026-03-01.csv", lambda: b"event_id,ts,cookie_id,event_type,no\x00te\ne1,2026-03-01,c1,page_view,x\n"),
+        ("web/2026-03-01.csv.gz", lambda: gzip.compress(b"event_id,ts,cookie_id,event_type,no\x00te\ne1,2026-03-01,c1,page_view,x\n")),
+        ("web/2026-03-01.parquet", _parquet_with_nul_column_name),
+    ],
+    ids=["csv", "csv.gz", "parquet"],
+)
+def test_header_with_a_nul_character_quarantines_the_file(store, landing, path, content):
+    land(landing, path, content())
+    [outcome] = ingest(store, landing, "web", "2026-03-01")
+    assert outcome.count("quarantined") == 1
+    quarantined = table(store, "quarantined_files")
+    assert list(quarantined["path"]) == [path]
+    assert quarantined["reason"].item() == "header contains a NUL character"
+    assert table(store, "ingested_files").empty
