@@ -22,7 +22,13 @@ from xsignals_dagster.intent.baselines import (
 )
 from xsignals_dagster.intent.evaluation import auc_check, calibration_table, lift_table
 from xsignals_dagster.intent.explain import describe
-from xsignals_dagster.intent.labels import build_training_set, purchase_labels, purchases_from_frames, snapshot_dates
+from xsignals_dagster.intent.labels import (
+    build_training_set,
+    purchase_labels,
+    purchases_from_frames,
+    sample_customers,
+    snapshot_dates,
+)
 from xsignals_dagster.intent.model import IntentModel, IntentSettings
 from xsignals_dagster.intent.scoring import HIGH_INTENT, MEDIUM_INTENT, score_customers
 from xsignals_dagster.intent.training import InsufficientData, check_trainable, train_intent_model
@@ -51,6 +57,7 @@ __all__ = [
     "purchase_history",
     "purchase_labels",
     "purchases_from_frames",
+    "sample_customers",
     "score_customers",
     "snapshot_dates",
     "train_intent_model",

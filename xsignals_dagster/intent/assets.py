@@ -8,25 +8,29 @@ import sqlalchemy as sa
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH, MODEL_RETRAIN
 from xsignals_dagster.identity.assets import IDENTITY_SOURCES
+from xsignals_dagster.identity.history import IdentityHistory
 from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
 from xsignals_dagster.ingest.frames import end_of_day, load_source_frames, newest_extract_date
 from xsignals_dagster.intent import (
     InsufficientData,
     IntentModel,
+    IntentSettings,
     auc_check,
     build_training_set,
     check_trainable,
     next_best_actions,
     purchases_from_frames,
+    sample_customers,
     score_customers,
     snapshot_dates,
     train_intent_model,
 )
+from xsignals_dagster.intent.features import LABEL_OWNER
 from xsignals_dagster.resources import IntentConfig, Warehouse
 from xsignals_dagster.signals.profile import build_profile, compute_signals
 from xsignals_dagster.warehouse.store import utc_now
 
-SNAPSHOTS = 4
+SNAPSHOTS = 5
 AUC_FLOOR = 0.6
 PURCHASE_SOURCES = ["web", "app", "pos"]
 TRAINING_KEYS = ["customer_id", "as_of", "purchased"]
@@ -59,8 +63,9 @@ def latest_model(store) -> IntentModel | None:
     kinds={"pandas", "sql"},
     description=(
         f"Up to {SNAPSHOTS} weekly snapshots back from the newest date whose label window has landed: "
-        "every profile signal as of the snapshot (nothing later) and the label, a purchase on any "
-        "channel in the following horizon_days."
+        "every profile signal as of the snapshot (nothing later, customers split where the evidence "
+        "joining them came later) and the label, a purchase on any channel in the following "
+        "horizon_days. A seeded sample of customers beyond IntentSettings.max_training_customers."
     ),
     deps=["customer_profiles", "customer_records", "erasures"],
     automation_condition=MODEL_RETRAIN,
@@ -70,8 +75,8 @@ def latest_model(store) -> IntentModel | None:
             "enough_to_train",
             asset="intent_training_set",
             description=(
-                "At least two snapshots, with enough buyers and non-buyers both in the older ones "
-                "(training) and in the newest (out-of-time evaluation). While it fails, the set is "
+                "A snapshot to evaluate on (the newest) and older ones whose label window closed by its "
+                "date to train on, with enough buyers and non-buyers on both sides. While it fails, the set is "
                 "rebuilt whenever its inputs change instead of waiting for the weekly retrain."
             ),
         )
@@ -79,19 +84,23 @@ def latest_model(store) -> IntentModel | None:
 )
 def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
     store = warehouse.store
+    settings = IntentSettings()
     frames = load_source_frames(store, IDENTITY_SOURCES)
     record_customers = _record_customers(store)
-    customers = store.read_table("customers")
     purchases = purchases_from_frames(frames, record_customers)
     horizon = intent_config.horizon_days
     starts = [f["ts"].min() for f in frames.values() if "ts" in f and len(f)]
     newest = newest_extract_date(store)
     dates = snapshot_dates(min(starts), newest, horizon, SNAPSHOTS) if starts and newest is not None else []
+    sampled = sample_customers(record_customers, settings.max_training_customers, settings.random_state)
+    history = IdentityHistory(frames, sampled, store.read_table("identity_links"))
 
     def features_at(day: pd.Timestamp) -> pd.DataFrame:
         as_of = end_of_day(day)
-        profile = build_profile(customers, compute_signals(frames, record_customers, as_of), frames, record_customers, as_of)
-        return profile[profile["first_seen"].notna()]  # customers who existed by then
+        records, customers = history.customers_at(as_of)
+        profile = build_profile(customers, compute_signals(frames, records, as_of), frames, records, as_of)
+        profile = profile[profile["first_seen"].notna()]  # customers who existed by then
+        return profile.assign(**{LABEL_OWNER: profile["customer_id"].map(customers.set_index("customer_id")["today_customer_id"])})
 
     training = build_training_set(features_at, purchases, dates, horizon) if dates else pd.DataFrame(columns=TRAINING_KEYS)
     with store.transaction() as tx:
@@ -99,7 +108,7 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
     if not dates:
         context.log.warning(f"no snapshot yet: the data does not span more than the {horizon}-day label window")
     try:
-        check_trainable(training)
+        check_trainable(training, horizon)
         gate = None
     except InsufficientData as insufficient:
         gate = str(insufficient)
@@ -111,6 +120,7 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
             "snapshots": ", ".join(f"{d:%Y-%m-%d}" for d in dates) or "none",
             "positive_share": float(training["purchased"].mean()) if len(training) else 0.0,
             "horizon_days": horizon,
+            "customers_sampled": int(sampled["customer_id"].nunique()),
         }
     )
 

@@ -18,6 +18,9 @@ CUSTOMER_ID = "customer_id"
 AS_OF = "as_of"
 LABEL = "purchased"
 KEY_COLUMNS = (CUSTOMER_ID, AS_OF)
+# In a snapshot's features, the customer whose purchases label the row: today's id of a
+# customer that was still in parts at the snapshot (see identity.history).
+LABEL_OWNER = "label_customer_id"
 
 # Touchpoint -> the columns that carry its data; a column may belong to several.
 TOUCHPOINT_PATTERNS: dict[str, str] = {

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from xsignals_dagster.intent.features import AS_OF, CUSTOMER_ID, LABEL, with_customer_column
+from xsignals_dagster.intent.features import AS_OF, CUSTOMER_ID, LABEL, LABEL_OWNER, with_customer_column
 
 PURCHASE_COLUMNS = [CUSTOMER_ID, "ts", "channel", "order_id", "product_id", "category", "amount"]
 ONLINE_PURCHASE_SOURCES = ("web", "app")
@@ -100,6 +100,16 @@ def snapshot_dates(first_date, last_date, horizon_days: int, n: int, step_days: 
     return sorted(d for d in dates if d >= first)
 
 
+def sample_customers(record_customers: pd.DataFrame, max_customers: int, seed: int) -> pd.DataFrame:
+    """The rows of `record_customers` (`source, record_key, customer_id`) of at most
+    `max_customers` customers, a seeded sample when there are more."""
+    customers = record_customers[CUSTOMER_ID].dropna().unique()
+    if len(customers) <= max_customers:
+        return record_customers
+    chosen = pd.Series(customers).sample(max_customers, random_state=seed)
+    return record_customers[record_customers[CUSTOMER_ID].isin(chosen).to_numpy()]
+
+
 def purchase_labels(purchases: pd.DataFrame, customer_ids: pd.Series, as_of, horizon_days: int) -> pd.Series:
     """1 for each customer who bought on days as_of+1 … as_of+horizon_days (UTC), else 0."""
     day = utc_day(as_of)
@@ -120,13 +130,15 @@ def build_training_set(
     label `purchased`.
 
     Only the customers `features_at` returns are in a snapshot: someone first seen later does
-    not exist yet at `as_of`.
+    not exist yet at `as_of`. A `label_customer_id` column, if returned, names whose
+    purchases label each row (and is not kept).
     """
     snapshots = []
     for as_of in sorted({utc_day(d) for d in as_of_dates}):
         features = with_customer_column(features_at(as_of))
+        owners = features.pop(LABEL_OWNER) if LABEL_OWNER in features.columns else features[CUSTOMER_ID]
         features.insert(1, AS_OF, as_of)
-        features[LABEL] = purchase_labels(purchases, features[CUSTOMER_ID], as_of, horizon_days).to_numpy()
+        features[LABEL] = purchase_labels(purchases, owners, as_of, horizon_days).to_numpy()
         if snapshots and set(features.columns) != set(snapshots[0].columns):
             raise ValueError(f"features_at returned other columns at {as_of:%Y-%m-%d} than at the first snapshot")
         snapshots.append(features[snapshots[0].columns] if snapshots else features)

@@ -2,8 +2,9 @@
 and what each touchpoint adds (ablation).
 
 The newest snapshot of the training set is held out; every model here (main, baselines,
-ablation) trains on the older snapshots and is measured on that one, as it would be used:
-scoring customers at a later date than anything it saw.
+ablation) trains on the older snapshots whose label window had closed by then and is
+measured on that one, as it would be used: scoring customers at a later date than anything
+it saw, including the purchases it learnt from.
 """
 
 from __future__ import annotations
@@ -49,31 +50,42 @@ def _check_counts(labels: pd.Series, where: str, min_positives: int, min_negativ
         )
 
 
-def _split_out_of_time(training_set: pd.DataFrame, settings: IntentSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Older snapshots to train on, the newest to evaluate on; both pass the data gates."""
-    dates = sorted(training_set[AS_OF].unique())
+def _split_out_of_time(
+    training_set: pd.DataFrame, horizon_days: int, settings: IntentSettings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The newest snapshot to evaluate on, and to train on the older snapshots whose label
+    window closed by its date (an overlapping window would let the model learn purchases it
+    is then judged on); both pass the data gates."""
+    dates = sorted(pd.Timestamp(d) for d in training_set[AS_OF].unique())
     if len(dates) < 2:
         raise InsufficientData(f"needs at least 2 snapshots (train and evaluate out of time), got {len(dates)}")
-    newest = training_set[AS_OF] == dates[-1]
-    training, evaluation = training_set[~newest], training_set[newest]
+    newest = dates[-1]
+    closed = [d for d in dates[:-1] if d + pd.Timedelta(days=horizon_days) <= newest]
+    if not closed:
+        raise InsufficientData(
+            f"needs a snapshot at least {horizon_days} days (the label window) before the newest, "
+            f"{newest:%Y-%m-%d}, to train on; snapshots: {', '.join(f'{d:%Y-%m-%d}' for d in dates)}"
+        )
+    as_of = pd.to_datetime(training_set[AS_OF])
+    training, evaluation = training_set[as_of.isin(closed).to_numpy()], training_set[(as_of == newest).to_numpy()]
     _check_counts(
         training[LABEL],
-        f"training ({len(dates) - 1} snapshots)",
+        f"training ({len(closed)} snapshots)",
         settings.min_training_positives,
         settings.min_training_negatives,
     )
     _check_counts(
         evaluation[LABEL],
-        f"evaluation snapshot {pd.Timestamp(dates[-1]):%Y-%m-%d}",
+        f"evaluation snapshot {newest:%Y-%m-%d}",
         settings.min_evaluation_positives,
         settings.min_evaluation_negatives,
     )
     return training, evaluation
 
 
-def check_trainable(training_set: pd.DataFrame, settings: IntentSettings | None = None) -> None:
+def check_trainable(training_set: pd.DataFrame, horizon_days: int, settings: IntentSettings | None = None) -> None:
     """The data gates alone, for a training set's quality check: raises `InsufficientData`."""
-    _split_out_of_time(training_set, settings or IntentSettings())
+    _split_out_of_time(training_set, horizon_days, settings or IntentSettings())
 
 
 def _sample(frame: pd.DataFrame, max_rows: int, seed: int) -> pd.DataFrame:
@@ -206,7 +218,7 @@ def _train(
 ) -> IntentModel:
     feature_columns = list(feature_columns) if feature_columns is not None else feature_columns_of(training_set)
     categorical_columns = categorical_columns_of(training_set, feature_columns)
-    training, evaluation = _split_out_of_time(training_set, settings)
+    training, evaluation = _split_out_of_time(training_set, horizon_days, settings)
     trained_on = [pd.Timestamp(d) for d in sorted(training[AS_OF].unique())]
     training = _sample(training, settings.max_training_rows, settings.random_state)
 

@@ -122,3 +122,14 @@ def test_auc_check_fails_below_the_floor_and_on_a_drop():
     assert not passed and "dropped more than 0.020" in message and "0.800" in message
     passed, message = auc_check({"roc_auc": 0.79}, {"roc_auc": 0.80}, floor=0.70)
     assert passed and "(previous 0.800)" in message
+
+
+def test_snapshots_whose_label_window_overlaps_the_evaluated_one_are_not_trained_on(world):
+    training_set, purchases, _ = world
+    dates = sorted(training_set["as_of"].unique())
+    moved = training_set.copy()
+    overlapping = dates[-1] - np.timedelta64(HORIZON_DAYS - 7, "D")
+    moved.loc[moved["as_of"] == dates[-2], "as_of"] = overlapping
+    model = train_intent_model(moved, None, purchases, HORIZON_DAYS)
+    assert model.trained_on == dates[:-2]
+    assert overlapping not in model.trained_on
