@@ -312,17 +312,6 @@ def _parquet_with_invalid_utf8() -> bytes:
     return buffer.getvalue().to_pybytes()
 
 
-def test_jsonl_file_whose_every_line_has_a_lone_surrogate_is_ingested_with_every_row_rejected(store, landing):
-    lines = [{"event_id": "e1", "ts": "2026-03-01", "cookie_id": "\udc00", "event_type": "page_view"}, {"event_id": "e\udfff"}]
-    land(landing, "web/2026-03-01.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
-    ingest(store, landing, "web", "2026-03-01")
-    assert table(store, "quarantined_files").empty
-    assert reasons(store) == {1: "not valid UTF-8", 2: "not valid UTF-8"}
-    [file] = table(store, "ingested_files").itertuples()
-    assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (2, 0, 2)
-    assert_reconciles(store)
-
-
 def assert_no_nul(store, *names: str) -> None:
     """No text value that ingestion wrote to these tables holds a NUL character."""
     for name in names:
@@ -413,14 +402,22 @@ def test_nul_in_an_extra_column_or_a_json_key_rejects_the_row_and_no_nul_is_stor
     assert_no_nul(store, "rejected_rows", "stg_web")
 
 
-def test_jsonl_file_whose_every_line_has_a_nul_is_ingested_with_every_row_rejected(store, landing):
-    lines = [{"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c\x00", "event_type": "page_view"}, {"event_id\x00": "e2"}]
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        ([{"event_id": "e1", "ts": "2026-03-01", "cookie_id": "\udc00", "event_type": "page_view"}, {"event_id": "e\udfff"}], UTF8),
+        ([{"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c\x00", "event_type": "page_view"}, {"event_id\x00": "e2"}], NUL),
+    ],
+    ids=["lone-surrogates", "nul-characters"],
+)
+def test_jsonl_file_whose_every_line_is_unstorable_is_ingested_with_every_row_rejected(store, landing, lines, reason):
     land(landing, "web/2026-03-01.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
     ingest(store, landing, "web", "2026-03-01")
     assert table(store, "quarantined_files").empty
-    assert reasons(store) == {1: "contains a NUL character", 2: "contains a NUL character"}
+    assert reasons(store) == {1: reason, 2: reason}
     [file] = table(store, "ingested_files").itertuples()
     assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (2, 0, 2)
+    assert_reconciles(store)
     assert_no_nul(store, "rejected_rows")
 
 
