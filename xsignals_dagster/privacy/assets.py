@@ -21,7 +21,15 @@ from xsignals_dagster.resources import LandingZone, Warehouse
     automation_condition=DOWNSTREAM_REFRESH,
     pool=WAREHOUSE_POOL,
     check_specs=[
-        dg.AssetCheckSpec("no_erased_identifiers", asset="erasures", description="No table holds an identifier of an erased person.")
+        dg.AssetCheckSpec(
+            "no_erased_identifiers",
+            asset="erasures",
+            description=(
+                "No table holds an identifier of an erased person. After a clean check, the next one against the "
+                "same suppression list re-reads only the extract dates that changed since; tables without extract "
+                "dates are read in full every time."
+            ),
+        )
     ],
 )
 def erasures(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> dg.MaterializeResult:

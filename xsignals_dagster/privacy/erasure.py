@@ -7,6 +7,14 @@ customers, or (rejected rows) shows one in its raw values, is deleted, in every 
 of the warehouse, whatever its partition. Ingestion then rejects later rows carrying
 any of them as `erased`. An audit row per request says when and how many rows each
 table lost, without the values.
+
+Neither the removal nor the check that nothing erased is left reads whole tables: they read
+the distinct values of the columns that can hold an identifier, hash those, and delete or
+count the rows by value in SQL. After a clean check, the next one against the same
+suppression list skips the extract dates of the partitioned tables (staging, rejected
+rows) whose row count and latest ingestion are unchanged since: only new data or a
+changed partition can bring an identifier back. Tables without extract dates (identity,
+rebuilt from staging on every run) are checked in full every time.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from xsignals_dagster.ingest.schema import IDENTIFIER_TYPES
 from xsignals_dagster.privacy.suppression import (
     Suppression,
     erasure_salt,
@@ -27,6 +36,7 @@ from xsignals_dagster.privacy.suppression import (
 )
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
+from xsignals_dagster.warehouse.tables import ingested_files
 
 _metadata = sa.MetaData()
 erasure_audit = sa.Table(
@@ -39,8 +49,17 @@ erasure_audit = sa.Table(
     sa.Column("identifiers_suppressed", sa.BigInteger, nullable=False),
     sa.Column("rows_removed", sa.Text, nullable=False),  # JSON: table -> rows
 )
+# The partitions the last clean check saw, so that the next one can skip those unchanged.
+erasure_verification = sa.Table(
+    "erasure_verification",
+    _metadata,
+    sa.Column("suppression", sa.Text, nullable=False),  # the list's fingerprint it was clean against
+    sa.Column("table_name", sa.Text, nullable=False),
+    sa.Column("extract_date", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),  # rows, and the latest ingestion of that date
+)
 # The privacy tables themselves hold hashes and counts, never values.
-PRIVACY_TABLES = {erasure_audit.name, erasure_suppression.name, privacy_salt.name, "stg_erasure"}
+PRIVACY_TABLES = {erasure_audit.name, erasure_suppression.name, erasure_verification.name, privacy_salt.name, "stg_erasure"}
 # Identifier columns as (type column, value column) pairs, besides the contract's own names.
 TYPED_VALUE_COLUMNS = (("id_type", "id_value"), ("left_type", "left_value"), ("right_type", "right_value"))
 REQUEST_COLUMNS = ("email", "account_id", "loyalty_id", "phone")
@@ -54,29 +73,67 @@ class ErasureReport:
     rows_removed: dict[str, int]
 
 
-def _hash_pairs(frame: pd.DataFrame, type_column: str, value_column: str, salt: str) -> pd.Series:
-    hashes = pd.Series(None, index=frame.index, dtype=object)
-    for id_type, part in frame.groupby(type_column):
-        hashes[part.index] = hash_identifiers(str(id_type), part[value_column], salt)
-    return hashes
+@dataclass(frozen=True)
+class _Reach:
+    """The columns of one table through which it can hold an erased person's data."""
+
+    table: sa.Table
+    identifiers: tuple[str, ...]
+    typed: tuple[tuple[str, str], ...]
+    raw: bool
+    customers: tuple[str, ...]
+
+    @classmethod
+    def of(cls, table: sa.Table) -> _Reach:
+        names = list(table.c.keys())
+        return cls(
+            table,
+            tuple(c for c in IDENTIFIER_TYPES if c in names),
+            tuple(pair for pair in TYPED_VALUE_COLUMNS if set(pair) <= set(names)),
+            "raw" in names,
+            tuple(c for c in names if c == "customer_id" or c.endswith("_customer_id")),
+        )
+
+    @property
+    def holds_identifiers(self) -> bool:
+        return bool(self.identifiers or self.typed or self.raw)
+
+    @property
+    def partitioned(self) -> bool:
+        return "extract_date" in self.table.c and not self.table.c.extract_date.nullable
 
 
-def erased_rows(frame: pd.DataFrame, suppression: Suppression, customers: frozenset[str], region: str) -> pd.Series:
-    """Rows of any warehouse table that hold an erased identifier or belong to an erased customer."""
-    hit = suppression.carries(frame)
-    for column in frame.columns:
-        if customers and (column == "customer_id" or column.endswith("_customer_id")):
-            hit |= frame[column].isin(customers)
-    for type_column, value_column in TYPED_VALUE_COLUMNS:
-        if {type_column, value_column} <= set(frame.columns):
-            hit |= _hash_pairs(frame, type_column, value_column, suppression.salt).isin(suppression.hashes)
-    if "raw" in frame.columns:
-        hit |= suppression.raw_holds(frame["raw"], region)
-    return hit
+def _reaches(store: WarehouseStore) -> list[_Reach]:
+    names = sorted(set(sa.inspect(store.engine).get_table_names()) - PRIVACY_TABLES)
+    return [_Reach.of(sa.Table(name, sa.MetaData(), autoload_with=store.engine)) for name in names]
 
 
-def _tables(store: WarehouseStore) -> list[str]:
-    return sorted(set(sa.inspect(store.engine).get_table_names()) - PRIVACY_TABLES)
+def _erased_conditions(
+    store: WarehouseStore, reach: _Reach, suppression: Suppression, region: str, where: tuple = ()
+) -> list:
+    """SQL conditions that match the rows (of those `where` selects) holding an erased
+    identifier, found from each column's distinct values rather than from every row."""
+    c = reach.table.c
+
+    def distinct(*columns: sa.Column) -> pd.DataFrame:
+        return store.query(sa.select(*columns).distinct().where(columns[-1].is_not(None), *where))
+
+    conditions = []
+    for id_type in reach.identifiers:
+        values = distinct(c[id_type])[id_type]
+        conditions += _in(c[id_type], values[suppression.holds(id_type, values)])
+    for type_column, value_column in reach.typed:
+        pairs = distinct(c[type_column], c[value_column])
+        hit = pairs[suppression.holds(pairs[type_column], pairs[value_column])]
+        conditions += [(c[type_column] == t) & c[value_column].in_(part[value_column].tolist()) for t, part in hit.groupby(type_column)]
+    if reach.raw:
+        raws = distinct(c.raw)["raw"]
+        conditions += _in(c.raw, raws[suppression.raw_holds(raws, region)])
+    return conditions
+
+
+def _in(column: sa.Column, values: pd.Series) -> list:
+    return [column.in_(values.tolist())] if len(values) else []
 
 
 def pending_requests(store: WarehouseStore) -> pd.DataFrame:
@@ -97,7 +154,7 @@ def process_erasures(store: WarehouseStore, region: str) -> ErasureReport:
     salt = erasure_salt(store)
     asked = requests.melt(id_vars=["request_id", "ts"], value_vars=list(REQUEST_COLUMNS), value_name="identifier_hash").dropna(subset=["identifier_hash"])
     identifiers = store.read_table("customer_identifiers") if store.has_table("customer_identifiers") else pd.DataFrame(columns=["customer_id", "id_type", "id_value"])
-    identifiers["identifier_hash"] = _hash_pairs(identifiers, "id_type", "id_value", salt)
+    identifiers["identifier_hash"] = hash_identifiers(identifiers["id_type"], identifiers["id_value"], salt)
     matched = identifiers.merge(asked[["request_id", "identifier_hash"]], on="identifier_hash")[["customer_id", "request_id"]].drop_duplicates()
     erased_ids = identifiers.merge(matched, on="customer_id")[["identifier_hash", "request_id"]]
     suppression = pd.concat([erased_ids, asked[["identifier_hash", "request_id"]]], ignore_index=True)
@@ -117,29 +174,77 @@ def process_erasures(store: WarehouseStore, region: str) -> ErasureReport:
 
 
 def remove_erased(store: WarehouseStore, suppression: Suppression, customers: frozenset[str], region: str) -> dict[str, int]:
-    """Delete every erased row from every table, one transaction per table."""
+    """Delete every erased row from every table (by value, in SQL), one transaction per table."""
     removed = {}
-    for name in _tables(store):
-        table = sa.Table(name, sa.MetaData(), autoload_with=store.engine)
-        frame = store.read_table(name)
-        hit = erased_rows(frame, suppression, customers, region)
-        if not hit.any():
+    for reach in _reaches(store):
+        conditions = _erased_conditions(store, reach, suppression, region)
+        conditions += [reach.table.c[column].in_(sorted(customers)) for column in reach.customers if customers]
+        if not conditions:
             continue
         with store.transaction() as tx:
-            tx.delete(table)
-            tx.insert(table, frame[~hit])
-        removed[name] = int(hit.sum())
+            count = tx.connection.execute(reach.table.delete().where(sa.or_(*conditions))).rowcount
+        if count:
+            removed[reach.table.name] = count
     return removed
 
 
 def find_erased(store: WarehouseStore, region: str) -> dict[str, int]:
-    """Tables still holding an erased identifier, with the number of rows (for the asset check)."""
+    """Tables still holding an erased identifier, with the number of rows (for the asset check).
+
+    Reads only what can have changed since the last clean check against the same list (see
+    the module's docstring); a clean check is recorded as the new reference, one that finds
+    something is not, so what it found is found again until it is gone.
+    """
     suppression = Suppression.load(store)
     if not suppression.hashes:
         return {}
-    found = {}
-    for name in _tables(store):
-        count = int(erased_rows(store.read_table(name), suppression, frozenset(), region).sum())
-        if count:
-            found[name] = count
+    verified = _verified_partitions(store, suppression.fingerprint)
+    ingestion = _latest_ingestion(store)  # read first: what lands during the check is seen next time
+    found, seen = {}, []
+    for reach in (r for r in _reaches(store) if r.holds_identifiers):
+        table, where = reach.table, ()
+        if reach.partitioned:
+            states = _partition_states(store, table, ingestion)
+            seen += [(table.name, date, state) for date, state in states.items()]
+            if verified is not None:
+                changed = [date for date, state in states.items() if verified.get((table.name, date)) != state]
+                if not changed:
+                    continue
+                where = (table.c.extract_date.in_(changed),)
+        conditions = _erased_conditions(store, reach, suppression, region, where)
+        if conditions:
+            count = store.query(sa.select(sa.func.count()).select_from(table).where(sa.or_(*conditions), *where)).iloc[0, 0]
+            found[table.name] = int(count)
+    if not found:
+        frame = pd.DataFrame(seen, columns=["table_name", "extract_date", "state"]).assign(suppression=suppression.fingerprint)
+        with store.transaction() as tx:
+            tx.ensure_table(erasure_verification)
+            tx.delete(erasure_verification)
+            tx.insert(erasure_verification, frame)
     return found
+
+
+def _verified_partitions(store: WarehouseStore, fingerprint: str) -> dict[tuple[str, str], str] | None:
+    """(table, extract date) -> state at the last clean check, if it was against this list."""
+    if not store.has_table(erasure_verification.name):
+        return None
+    last = store.read_table(erasure_verification.name)
+    if last.empty or (last["suppression"] != fingerprint).any():
+        return None
+    return dict(zip(zip(last["table_name"], last["extract_date"], strict=True), last["state"], strict=True))
+
+
+def _latest_ingestion(store: WarehouseStore) -> dict[str, str]:
+    """When files of each extract date were last ingested (any source): a rewritten
+    partition may keep its row count, not its ingestion time."""
+    if not store.has_table(ingested_files.name):
+        return {}
+    c = ingested_files.c
+    latest = store.query(sa.select(c.extract_date, sa.func.max(c.ingested_at)).group_by(c.extract_date))
+    return dict(zip(latest.iloc[:, 0], latest.iloc[:, 1].astype(str), strict=True))
+
+
+def _partition_states(store: WarehouseStore, table: sa.Table, ingestion: dict[str, str]) -> dict[str, str]:
+    """Per extract date of a partitioned table: its row count and latest ingestion."""
+    counts = store.query(sa.select(table.c.extract_date, sa.func.count()).group_by(table.c.extract_date))
+    return {date: f"{rows}@{ingestion.get(date)}" for date, rows in zip(counts.iloc[:, 0], counts.iloc[:, 1], strict=True)}

@@ -11,6 +11,7 @@ import hashlib
 import os
 import secrets
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -47,28 +48,24 @@ def erasure_salt(store: WarehouseStore) -> str:
     return store.query(sa.select(privacy_salt.c.salt))["salt"].iloc[0]
 
 
-def hash_identifiers(id_type: str, values: pd.Series, salt: str) -> pd.Series:
-    """Salted hashes of one identifier column's normal-form values (NA stays NA)."""
-    unique = values.dropna().unique()
-    hashes = {v: hashlib.sha256(f"{salt}|{id_type}|{v}".encode()).hexdigest() for v in unique}
-    return values.map(hashes).astype(object).where(values.notna())
+def hash_identifiers(id_type: str | pd.Series, values: pd.Series, salt: str) -> pd.Series:
+    """Salted hashes of normal-form identifier values, all of one type or each of its row's
+    type (NA stays NA). The hashed texts are built column-wise; each distinct one is hashed once."""
+    present = values.notna().to_numpy()
+    texts = pd.Series(values.to_numpy(dtype=object)[present]).astype(str)
+    types = id_type if isinstance(id_type, str) else pd.Series(id_type.to_numpy(dtype=object)[present]).astype(str)
+    texts = salt + "|" + types + "|" + texts
+    distinct = texts.unique()
+    digests = dict(zip(distinct, (hashlib.sha256(text.encode()).hexdigest() for text in distinct), strict=True))
+    hashes = np.full(len(values), None, dtype=object)
+    hashes[present] = texts.map(digests).to_numpy()
+    return pd.Series(hashes, index=values.index)
 
 
 def suppressed_hashes(store: WarehouseStore) -> frozenset[str]:
     if not store.has_table(erasure_suppression.name):
         return frozenset()
     return frozenset(store.query(sa.select(erasure_suppression.c.identifier_hash))["identifier_hash"])
-
-
-def carries_suppressed(frame: pd.DataFrame, salt: str, suppressed: frozenset[str]) -> pd.Series:
-    """Rows of `frame` holding any identifier (in normal form) of an erased person."""
-    hit = pd.Series(False, index=frame.index)
-    if not suppressed:
-        return hit
-    for id_type in IDENTIFIER_TYPES:
-        if id_type in frame.columns:
-            hit |= hash_identifiers(id_type, frame[id_type], salt).isin(suppressed)
-    return hit
 
 
 def record_suppression(store: WarehouseStore, hashes: pd.DataFrame) -> int:
@@ -91,8 +88,24 @@ class Suppression:
     def load(cls, store: WarehouseStore) -> Suppression:
         return cls(erasure_salt(store), suppressed_hashes(store))
 
+    @property
+    def fingerprint(self) -> str:
+        """Changes with the salt or the list: what a clean check was made against."""
+        return hashlib.sha256("|".join([self.salt, *sorted(self.hashes)]).encode()).hexdigest()
+
+    def holds(self, id_type: str | pd.Series, values: pd.Series) -> pd.Series:
+        """Which normal-form values (of one type, or each of its row's type) are of someone erased."""
+        return hash_identifiers(id_type, values, self.salt).isin(self.hashes)
+
     def carries(self, frame: pd.DataFrame) -> pd.Series:
-        return carries_suppressed(frame, self.salt, self.hashes)
+        """Rows of `frame` holding any identifier (in normal form) of an erased person."""
+        hit = pd.Series(False, index=frame.index)
+        if not self.hashes:
+            return hit
+        for id_type in IDENTIFIER_TYPES:
+            if id_type in frame.columns:
+                hit |= self.holds(id_type, frame[id_type])
+        return hit
 
     def raw_holds(self, raw: pd.Series, region: str) -> pd.Series:
         """Rejected rows whose original values (`raw` JSON) include an erased identifier, in

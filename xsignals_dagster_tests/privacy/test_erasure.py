@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from xsignals_dagster.privacy.erasure import find_erased
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster_tests.ingest.landing_files import land
 from xsignals_dagster_tests.pipeline import run_pipeline
@@ -107,3 +108,35 @@ def test_erasure_reaches_every_table_and_stays(instance, landing, warehouse_url)
         [dg.AssetCheckKey(dg.AssetKey("erasures"), "no_erased_identifiers")]
     )
     assert next(iter(check.values())).event.dagster_event.event_specific_data.passed
+
+
+def test_a_check_after_a_clean_one_still_finds_what_a_changed_table_brought_back(instance, landing, warehouse_url):
+    """The check skips what has not changed since it last came out clean, and nothing else: an
+    erased identifier written after it, into a partition (new rows, or rewritten by ingestion)
+    or into a table checked in full, is found, and found again until it is gone."""
+    store = WarehouseStore(warehouse_url)
+    land_day_one(landing)
+    land(landing, "erasure/2026-11-21.csv", "request_id,ts,email\nE1,2026-11-21,ann.lee@example.com\n")
+    run_pipeline(instance, landing, warehouse_url)
+    assert store.count("erasure_verification") > 0
+    assert find_erased(store, "US") == {}
+
+    def execute(statement: str) -> None:
+        with store.transaction() as tx:
+            tx.connection.execute(sa.text(statement))
+
+    execute(
+        "INSERT INTO stg_web (event_id, ts, cookie_id, event_type, source_path, source_row, extract_date) "
+        "VALUES ('w99', '2026-11-20 12:00:00', 'cookie-ann', 'page_view', 'web/2026-11-20.csv', 99, '2026-11-20')"
+    )
+    execute("INSERT INTO customer_identifiers (customer_id, id_type, id_value) VALUES ('c-x', 'email', 'ann.lee@example.com')")
+    assert find_erased(store, "US") == {"stg_web": 1, "customer_identifiers": 1}
+    execute("DELETE FROM customer_identifiers WHERE customer_id = 'c-x'")
+    assert find_erased(store, "US") == {"stg_web": 1}
+    execute("DELETE FROM stg_web WHERE event_id = 'w99'")
+    assert find_erased(store, "US") == {}
+
+    # A partition rewritten with as many rows as before: its ingestion time tells.
+    execute("UPDATE stg_web SET account_id = 'A1' WHERE event_id = 'w4'")
+    execute("UPDATE ingested_files SET ingested_at = '2099-01-01 00:00:00' WHERE path = 'web/2026-11-20.csv'")
+    assert find_erased(store, "US") == {"stg_web": 1}
