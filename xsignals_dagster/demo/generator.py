@@ -39,6 +39,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from xsignals_dagster.ingest.schema import SOURCES as SOURCE_SCHEMAS, SourceSchema, column_kind
+
 # --------------------------------------------------------------------------- reference data
 
 
@@ -354,141 +356,78 @@ PHONE_STYLE_WEIGHTS = (0.25, 0.1, 0.15, 0.05, 0.2, 0.2, 0.05)
 
 @dataclass(frozen=True)
 class Source:
-    """How one landing source is laid out and which defects it may carry."""
+    """How the generator writes one landing source; its columns, key and rules are those of
+    ingest/schema.py, so the files follow the description the pipeline validates them by."""
 
     name: str
     ext: str
-    key: tuple[str, ...]
     key_prefix: str | None  # sequential keys are numbered by the writer; None: the builder sets them
-    columns: tuple[str, ...]
-    required: tuple[tuple[str, ...], ...]  # besides the key; each group needs one value
-    timestamps: tuple[str, ...] = ("ts",)
-    enum_column: str | None = None
     ts_styles: tuple[tuple[str, float], ...] = (("T", 1.0),)
     defects: tuple[str, ...] = ()  # kinds of bad rows it may carry
 
+    @property
+    def schema(self) -> SourceSchema:
+        return SOURCE_SCHEMAS[self.name]
 
-PROFILE_COLUMNS = "first_name last_name email phone date_of_birth street city postcode state"
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self.schema.key
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.schema.columns
+
+    @property
+    def required(self) -> tuple[tuple[str, ...], ...]:
+        """Besides the key, groups of columns that each need one value (what `missing_required` empties)."""
+        any_of = (self.schema.required_any,) if self.schema.required_any else ()
+        return tuple((column,) for column in self.schema.required) + any_of
+
+    @property
+    def timestamps(self) -> tuple[str, ...]:
+        return tuple(column for column in self.columns if column_kind(column) == "timestamp")
+
+    @property
+    def enum_column(self) -> str | None:
+        """The enumeration a `bad_enum` defect breaks: the source's first."""
+        return next(iter(self.schema.enums), None)
+
+
 EVENT_DEFECTS = ("malformed_timestamp", "bad_enum", "missing_required", "duplicate_key")
 SOURCES = (
     Source(
         name="web",
         ext="csv",
-        key=("event_id",),
         key_prefix="web-",
-        columns=words(
-            "event_id ts cookie_id event_type account_id email product_id category search_query order_id revenue "
-            "device_type city utm_source utm_campaign"
-        ),
-        required=(("ts",), ("cookie_id",), ("event_type",)),
-        enum_column="event_type",
         ts_styles=(("T_millis", 0.5), ("T", 0.3), ("T_utc", 0.1), ("local", 0.1)),
         defects=EVENT_DEFECTS,
     ),
-    Source(
-        name="app",
-        ext="jsonl",
-        key=("event_id",),
-        key_prefix="app-",
-        columns=words(
-            "event_id ts device_id event_type account_id product_id category search_query order_id revenue "
-            "os latitude longitude push_campaign_id"
-        ),
-        required=(("ts",), ("device_id",), ("event_type",)),
-        enum_column="event_type",
-        ts_styles=(("T_utc", 0.6), ("T", 0.3), ("local", 0.1)),
-        defects=EVENT_DEFECTS,
-    ),
+    Source(name="app", ext="jsonl", key_prefix="app-", ts_styles=(("T_utc", 0.6), ("T", 0.3), ("local", 0.1)), defects=EVENT_DEFECTS),
     Source(
         name="store",
         ext="parquet",
-        key=("interaction_id",),
         key_prefix="si-",
-        columns=words("interaction_id ts store_id event_type loyalty_id device_id product_id category"),
-        required=(("ts",), ("store_id",), ("event_type",)),
-        enum_column="event_type",
         defects=("bad_enum", "missing_required", "duplicate_key"),  # ts is a typed timestamp here
     ),
     Source(
         name="pos",
         ext="csv",
-        key=("transaction_id", "line_no"),
         key_prefix=None,
-        columns=words(
-            "transaction_id line_no ts store_id amount product_id category quantity unit_price loyalty_id payment_token email"
-        ),
-        required=(("ts",), ("store_id",), ("amount",)),
         ts_styles=(("local_space", 0.7), ("space", 0.3)),
         defects=("malformed_timestamp", "missing_required", "duplicate_key"),
     ),
     Source(
         name="loyalty",
         ext="csv",
-        key=("loyalty_id",),
         key_prefix=None,
-        columns=words(f"loyalty_id updated_at {PROFILE_COLUMNS} tier points_balance joined_at"),
-        required=(("updated_at",),),
-        timestamps=("updated_at", "joined_at"),
         ts_styles=(("space", 0.8), ("T", 0.2)),
         defects=("malformed_timestamp",),  # keys and profiles stay intact: they carry identity
     ),
-    Source(
-        name="accounts",
-        ext="csv",
-        key=("account_id",),
-        key_prefix=None,
-        columns=words(f"account_id updated_at {PROFILE_COLUMNS} created_at"),
-        required=(("updated_at",),),
-        timestamps=("updated_at", "created_at"),
-        ts_styles=(("T", 0.7), ("T_utc", 0.3)),
-        defects=("malformed_timestamp",),
-    ),
-    Source(
-        name="email",
-        ext="csv.gz",
-        key=("event_id",),
-        key_prefix="em-",
-        columns=words("event_id ts email event_type campaign_id product_id link_url"),
-        required=(("ts",), ("email",), ("event_type",)),
-        enum_column="event_type",
-        ts_styles=(("T_utc", 0.5), ("T", 0.5)),
-        defects=EVENT_DEFECTS,
-    ),
-    Source(
-        name="service",
-        ext="csv",
-        key=("contact_id",),
-        key_prefix="cs-",
-        columns=words(
-            "contact_id ts channel first_name last_name email phone account_id loyalty_id reason sentiment csat resolved"
-        ),
-        required=(("ts",), ("channel",)),
-        enum_column="channel",
-        ts_styles=(("space", 0.6), ("local_space", 0.4)),
-        defects=EVENT_DEFECTS,
-    ),
-    Source(
-        name="preferences",
-        ext="csv",
-        key=("record_id",),
-        key_prefix="pref-",
-        columns=words(
-            "record_id ts email account_id loyalty_id preferred_channel interests consent_email consent_push consent_sms "
-            "consent_location consent_personalization"
-        ),
-        required=(("ts",), ("email", "account_id", "loyalty_id")),
-        enum_column="preferred_channel",
-        defects=EVENT_DEFECTS,
-    ),
-    Source(
-        name="erasure",
-        ext="csv",
-        key=("request_id",),
-        key_prefix="er-",
-        columns=words("request_id ts email account_id loyalty_id phone"),
-        required=(("ts",), ("email", "account_id", "loyalty_id", "phone")),
-        defects=(),  # a handful of requests, each one matters
-    ),
+    Source(name="accounts", ext="csv", key_prefix=None, ts_styles=(("T", 0.7), ("T_utc", 0.3)), defects=("malformed_timestamp",)),
+    Source(name="email", ext="csv.gz", key_prefix="em-", ts_styles=(("T_utc", 0.5), ("T", 0.5)), defects=EVENT_DEFECTS),
+    Source(name="service", ext="csv", key_prefix="cs-", ts_styles=(("space", 0.6), ("local_space", 0.4)), defects=EVENT_DEFECTS),
+    Source(name="preferences", ext="csv", key_prefix="pref-", defects=EVENT_DEFECTS),
+    Source(name="erasure", ext="csv", key_prefix="er-"),  # no defects: a handful of requests, each one matters
 )
 
 # --------------------------------------------------------------------------- small vectorised helpers

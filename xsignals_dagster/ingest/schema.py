@@ -94,7 +94,7 @@ SOURCES: dict[str, SourceSchema] = {
             name="web",
             key=("event_id",),
             required=("ts", "cookie_id", "event_type"),
-            optional=_ONLINE_EVENT + ("email", "device_type", "city", "utm_source", "utm_campaign"),
+            optional=("account_id", "email", *_ONLINE_EVENT[1:], "device_type", "city", "utm_source", "utm_campaign"),
             enums={
                 "event_type": ("page_view", "product_view", "search", "add_to_cart", "wishlist_add", "checkout", "purchase"),
                 "device_type": ("desktop", "mobile", "tablet"),
