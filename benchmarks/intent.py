@@ -54,9 +54,8 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from xsignals_dagster.demo.generator import generate  # noqa: E402
 from xsignals_dagster.headless import run_everything  # noqa: E402
-from xsignals_dagster.ingest.frames import load_source_frames  # noqa: E402
-from xsignals_dagster.intent import most_popular_offers, offer_precision, purchases_from_frames  # noqa: E402
-from xsignals_dagster.intent.assets import PURCHASE_SOURCES, intent_models  # noqa: E402
+from xsignals_dagster.intent import most_popular_offers, offer_precision  # noqa: E402
+from xsignals_dagster.intent.assets import PURCHASES_TABLE, intent_models  # noqa: E402
 from xsignals_dagster.resources import GroundTruth, IntentConfig, LandingZone, Warehouse  # noqa: E402
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
 
@@ -244,7 +243,7 @@ def main() -> None:
         actions = store.read_table("next_best_actions")
         customer_records = store.read_table("customer_records")
         training_rows = store.query(sa.text("select count(*) as n from intent_training_set"))["n"].iloc[0]
-        purchases = purchases_from_frames(load_source_frames(store, PURCHASE_SOURCES), customer_records.dropna(subset=["customer_id"]))
+        purchases = store.read_table(PURCHASES_TABLE)
         store.dispose()
 
         print()
