@@ -97,6 +97,8 @@ def main() -> None:
             generate(args.persons, args.days, seed=1, out=zone)
             print(f"generated {args.persons:,} persons x {args.days} days in {time.perf_counter() - started:.1f} s")
         landing = zone / "landing"
+        if not scan(landing)[0]:
+            raise SystemExit(f"no landed files under {landing}: --zone takes the generated folder that holds landing/")
         measure("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", landing)
         with contextlib.ExitStack() as stack:
             url = args.postgres_url or stack.enter_context(postgres_server())
