@@ -217,8 +217,11 @@ def _train(
     settings: IntentSettings,
 ) -> IntentModel:
     feature_columns = list(feature_columns) if feature_columns is not None else feature_columns_of(training_set)
-    categorical_columns = categorical_columns_of(training_set, feature_columns)
     training, evaluation = _split_out_of_time(training_set, horizon_days, settings)
+    # A column with fewer than two values among the training rows says nothing, and one
+    # with none at all breaks the boosting's binning.
+    feature_columns = [c for c in feature_columns if training[c].nunique() >= 2]
+    categorical_columns = categorical_columns_of(training_set, feature_columns)
     trained_on = [pd.Timestamp(d) for d in sorted(training[AS_OF].unique())]
     training = _sample(training, settings.max_training_rows, settings.random_state)
 

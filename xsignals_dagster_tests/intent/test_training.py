@@ -133,3 +133,12 @@ def test_snapshots_whose_label_window_overlaps_the_evaluated_one_are_not_trained
     model = train_intent_model(moved, None, purchases, HORIZON_DAYS)
     assert model.trained_on == dates[:-2]
     assert overlapping not in model.trained_on
+
+
+def test_columns_without_two_values_in_the_training_rows_are_left_out(world):
+    training_set, purchases, _ = world
+    dates = sorted(training_set["as_of"].unique())
+    sparse = training_set.assign(behavioral_web_visits_7d=np.where(training_set["as_of"] == dates[-1], 1.0, np.nan), engagement_constant_7d=3.0)
+    model = train_intent_model(sparse, None, purchases, HORIZON_DAYS)
+    assert "behavioral_web_visits_7d" not in model.feature_columns and "engagement_constant_7d" not in model.feature_columns
+    assert model.metrics["roc_auc"] > 0.6
