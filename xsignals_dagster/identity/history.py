@@ -42,7 +42,8 @@ class IdentityHistory:
             keys = owned[owned["source"] == source]
             if keys.empty or frame.empty:
                 continue
-            rows = frame.reset_index(drop=True).merge(keys[["record_key", "customer_id"]].drop_duplicates("record_key"), on="record_key")
+            needed = ["record_key", "ts" if "ts" in frame.columns else ROSTER_TIME, *(t for t in ID_TYPES if t in frame.columns)]
+            rows = frame[needed].merge(keys[["record_key", "customer_id"]].drop_duplicates("record_key"), on="record_key")
             start = sum(len(r) for r in records)
             records.append(pd.DataFrame({"source": source, "record_key": rows["record_key"], "customer_id": rows["customer_id"], "at": _record_time(rows)}))
             for id_type in (t for t in ID_TYPES if t in rows.columns):
