@@ -10,28 +10,30 @@ from xsignals_dagster.ingest.validate import key_strings
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.tables import STAGING_TABLES, ingested_files
 
-_BOOKKEEPING = ["extra", "extract_date"]
+# Staging columns no consumer of the frames reads; not fetched.
+_BOOKKEEPING = ("extra", "extract_date")
 
 
 def current_rows(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Add `record_key`; for a roster keep only each key's current state (latest `updated_at`,
-    ties to the later path and row)."""
+    """Add `record_key` (in place); for a roster keep only each key's current state (latest
+    `updated_at`, ties to the later path and row)."""
     schema = SOURCES[source]
-    frame = frame.assign(record_key=key_strings(frame, schema.key).astype(object))
+    frame["record_key"] = key_strings(frame, schema.key).astype(object)
     if schema.roster:
         frame = frame.sort_values(["updated_at", "source_path", "source_row"]).drop_duplicates("record_key", keep="last")
-    return frame.drop(columns=[c for c in _BOOKKEEPING if c in frame.columns]).reset_index(drop=True)
+        frame = frame.reset_index(drop=True)
+    return frame
 
 
 def load_source_frames(store: WarehouseStore, sources: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """Every source's loaded rows (current state for rosters), typed, keyed by source name."""
     frames = {}
     for source in sources or list(SOURCES):
-        table = STAGING_TABLES[source]
-        if not store.has_table(table.name):
-            frame = pd.DataFrame(columns=[c.name for c in table.columns])
+        columns = [c for c in STAGING_TABLES[source].columns if c.name not in _BOOKKEEPING]
+        if not store.has_table(STAGING_TABLES[source].name):
+            frame = pd.DataFrame(columns=[c.name for c in columns])
         else:
-            frame = store.query(table.select())
+            frame = store.query(sa.select(*columns))
         frames[source] = current_rows(frame, source)
     return frames
 
