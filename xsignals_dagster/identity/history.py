@@ -37,10 +37,11 @@ class IdentityHistory:
 
     def __init__(self, frames: Mapping[str, pd.DataFrame], record_customers: pd.DataFrame, links: pd.DataFrame):
         owned = record_customers.dropna(subset=["customer_id"])
+        keys_of_source = dict(tuple(owned.groupby("source", sort=False)))
         records, edges = [], []
         for source, frame in frames.items():
-            keys = owned[owned["source"] == source]
-            if keys.empty or frame.empty:
+            keys = keys_of_source.get(source)
+            if keys is None or frame.empty:
                 continue
             needed = ["record_key", "ts" if "ts" in frame.columns else ROSTER_TIME, *(t for t in ID_TYPES if t in frame.columns)]
             rows = frame[needed].merge(keys[["record_key", "customer_id"]].drop_duplicates("record_key"), on="record_key")

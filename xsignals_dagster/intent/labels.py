@@ -35,7 +35,7 @@ def utc_days(moments: pd.Series) -> pd.Series:
 
 
 def _online_purchases(source: str, frame: pd.DataFrame) -> pd.DataFrame:
-    bought = frame[frame["event_type"].astype("string").str.strip().str.lower() == "purchase"]
+    bought = frame[(frame["event_type"] == "purchase").to_numpy()]  # ingest stores enumerations lower-case
     return pd.DataFrame(
         {
             "source": source,
@@ -85,6 +85,9 @@ def purchases_from_frames(frames: dict[str, pd.DataFrame], record_customers: pd.
         return pd.DataFrame({c: pd.Series(dtype="datetime64[ns, UTC]" if c == "ts" else object) for c in PURCHASE_COLUMNS})
     lines = pd.concat(pieces, ignore_index=True)
     owners = record_customers[["source", "record_key", CUSTOMER_ID]].dropna(subset=[CUSTOMER_ID])
+    # Narrowed to the purchase records' keys first: a merge factorizes both sides' keys, and the
+    # owners are every record of every source.
+    owners = owners[owners["record_key"].isin(lines["record_key"]).to_numpy()]
     purchases = lines.merge(owners, on=["source", "record_key"], how="inner")
     purchases["ts"] = pd.to_datetime(purchases["ts"], utc=True)
     purchases["amount"] = pd.to_numeric(purchases["amount"], errors="coerce")
