@@ -18,7 +18,7 @@ import pandas as pd
 
 # Effects smaller than this (in probability) do not explain anything.
 MIN_EFFECT = 0.002
-# Rows per prediction batch of the occlusion (customers × features), to bound memory.
+# Rows per prediction batch of the occlusion, to bound memory.
 OCCLUSION_BATCH_ROWS = 200_000
 NOTHING_STANDS_OUT = "no single signal stands out from a typical customer"
 SIGNAL_PREFIXES = ("behavioral_", "transactional_", "engagement_", "contextual_", "preference_", "journey_")
@@ -151,19 +151,20 @@ def occlusion_effects(
     reference: dict[str, float],
 ) -> pd.DataFrame:
     """Per customer (rows of the `encoded` model input, scored `scores`) and column: the score
-    minus the score with that column set to its reference value. All customers and columns
-    go through `predict` in a few large batches."""
-    positions = [encoded.columns.get_loc(c) for c in columns]
+    minus the score with that column set to its reference value. Only the rows whose value
+    differs from the reference go through `predict` again (for the others the effect is 0 by
+    definition), in batches of up to OCCLUSION_BATCH_ROWS."""
     values = encoded.to_numpy(dtype=float)
-    batch = max(1, OCCLUSION_BATCH_ROWS // max(len(columns), 1))
-    effects = np.empty((len(encoded), len(columns)))
-    for start in range(0, len(encoded), batch):
-        chunk = values[start : start + batch]
-        occluded = np.tile(chunk, (len(columns), 1))
-        for k, (column, position) in enumerate(zip(columns, positions, strict=True)):
-            occluded[k * len(chunk) : (k + 1) * len(chunk), position] = reference[column]
-        occluded_scores = predict(pd.DataFrame(occluded, columns=encoded.columns)).reshape(len(columns), len(chunk)).T
-        effects[start : start + len(chunk)] = scores[start : start + len(chunk), None] - occluded_scores
+    effects = np.zeros((len(encoded), len(columns)))
+    for k, column in enumerate(columns):
+        position, typical = encoded.columns.get_loc(column), reference[column]
+        current = values[:, position]
+        changed = np.flatnonzero(~((current == typical) | (np.isnan(current) & np.isnan(typical))))
+        for start in range(0, len(changed), OCCLUSION_BATCH_ROWS):
+            rows = changed[start : start + OCCLUSION_BATCH_ROWS]
+            occluded = values[rows]
+            occluded[:, position] = typical
+            effects[rows, k] = scores[rows] - predict(pd.DataFrame(occluded, columns=encoded.columns))
     return pd.DataFrame(effects, index=encoded.index, columns=columns)
 
 

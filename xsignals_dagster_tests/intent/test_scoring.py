@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from xsignals_dagster.intent import HIGH_INTENT, MEDIUM_INTENT, describe, score_customers
+from xsignals_dagster.intent.explain import occlusion_effects
 
 AS_OF = "2026-04-27"
 
@@ -88,3 +89,23 @@ def test_missing_feature_columns_are_named(trained, evaluation_rows):
     rows, _ = evaluation_rows
     with pytest.raises(ValueError, match="behavioral_store_try_ons_30d"):
         score_customers(trained, rows.drop(columns=["as_of", "purchased", "behavioral_store_try_ons_30d"]), AS_OF)
+
+
+def test_occlusion_effects_equal_rescoring_every_row_with_the_typical_value(trained, evaluation_rows):
+    """Rows already at the typical value are not predicted again; their effect is exactly 0 and
+    every other row's effect is what re-scoring it with the typical value gives."""
+    rows, _ = evaluation_rows
+    encoded = trained.encode(rows.set_index("customer_id"))
+    scores = trained.predict_encoded(encoded)
+    columns = trained.explained_columns
+    effects = occlusion_effects(trained.predict_encoded, encoded, scores, columns, trained.reference_values)
+    at_typical_somewhere = False
+    for column in columns:
+        typical = trained.reference_values[column]
+        occluded = encoded.copy()
+        occluded[column] = typical
+        np.testing.assert_allclose(effects[column].to_numpy(), scores - trained.predict_encoded(occluded), atol=1e-12)
+        same = (encoded[column] == typical) | (encoded[column].isna() & np.isnan(typical))
+        at_typical_somewhere |= bool(same.any())
+        assert (effects.loc[same.to_numpy(), column] == 0).all()
+    assert at_typical_somewhere
