@@ -62,6 +62,9 @@ class IntentSettings:
     # OpenMP threads for boosting. One by default: when other assets of a run share the cores,
     # OpenMP barriers wait on descheduled threads and a fit can run ten times slower.
     threads: int = 1
+    # Threads for scoring (None: every core). A prediction meets one barrier per tree, not
+    # the thousands of a fit, so sharing the cores costs it little.
+    scoring_threads: int | None = None
 
 
 class CustomerHoldout(GroupShuffleSplit):
@@ -71,20 +74,42 @@ class CustomerHoldout(GroupShuffleSplit):
         return super().split(X, y, groups=np.asarray(X.index))
 
 
+def fit_boosting(
+    encoded: pd.DataFrame, labels: np.ndarray, categorical_columns: list[str], settings: IntentSettings, calibrated: bool = True
+):
+    """Gradient boosting (native categorical splits on the code columns, NaN as missing) on
+    a numeric frame from an encoder, indexed by `customer_id`; calibrated on a held-out
+    share of customers unless `calibrated` is False (comparisons of ranking only, which
+    calibration would not change)."""
+    categorical = [c for c in categorical_columns if c in encoded.columns]
+    boosting = HistGradientBoostingClassifier(
+        max_iter=settings.max_iter,
+        max_leaf_nodes=settings.max_leaf_nodes,
+        min_samples_leaf=max(settings.min_samples_leaf, int(settings.min_leaf_share * len(encoded))),
+        learning_rate=settings.learning_rate,
+        l2_regularization=settings.l2_regularization,
+        categorical_features=categorical or None,
+        random_state=settings.random_state,
+    )
+    if calibrated:
+        holdout = CustomerHoldout(n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state)
+        boosting = CalibratedClassifierCV(boosting, method=settings.calibration_method, cv=holdout)
+    return boosting.fit(encoded, labels)
+
+
 def fit_classifier(
     features: pd.DataFrame,
     labels: np.ndarray,
     feature_columns: list[str],
     categorical_columns: list[str],
     settings: IntentSettings,
-    calibrated: bool = True,
 ) -> Pipeline:
-    """Fit model input -> categories as ordinal codes -> gradient boosting with native
-    categorical splits and NaN handling, on `features` indexed by `customer_id`.
+    """Fit model input -> categories as ordinal codes -> `fit_boosting`, on `features`
+    indexed by `customer_id`.
 
     The encoder is fit once, outside the calibrator, so every step after `encode` works on
-    one numeric frame (explanations perturb that frame directly). Uncalibrated fits serve
-    comparisons of ranking only (ablation), where calibration would not change the answer.
+    one numeric frame (explanations perturb that frame, and the baselines and the ablation
+    fit on column subsets of it).
     """
     categorical = [c for c in categorical_columns if c in feature_columns]
     numeric = [c for c in feature_columns if c not in categorical]
@@ -95,19 +120,9 @@ def fit_classifier(
     encode = ColumnTransformer(
         [("categories", encoder, categorical), ("numbers", "passthrough", numeric)], verbose_feature_names_out=False
     ).set_output(transform="pandas")
-    boosting = HistGradientBoostingClassifier(
-        max_iter=settings.max_iter,
-        max_leaf_nodes=settings.max_leaf_nodes,
-        min_samples_leaf=max(settings.min_samples_leaf, int(settings.min_leaf_share * len(features))),
-        learning_rate=settings.learning_rate,
-        l2_regularization=settings.l2_regularization,
-        categorical_features=categorical or None,
-        random_state=settings.random_state,
-    )
-    if calibrated:
-        holdout = CustomerHoldout(n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state)
-        boosting = CalibratedClassifierCV(boosting, method=settings.calibration_method, cv=holdout)
-    return Pipeline([("prepare", prepare), ("encode", encode), ("classify", boosting)]).fit(features, labels)
+    encoding = Pipeline([("prepare", prepare), ("encode", encode)])
+    encoded = encoding.fit_transform(features)
+    return Pipeline([*encoding.steps, ("classify", fit_boosting(encoded, labels, categorical, settings))])
 
 
 def predict_probability(classifier, features: pd.DataFrame) -> np.ndarray:

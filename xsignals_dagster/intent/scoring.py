@@ -35,7 +35,7 @@ def score_customers(model: IntentModel, features: pd.DataFrame, as_of, horizon_d
     if horizon_days is not None and horizon_days != model.horizon_days:
         raise ValueError(f"the model predicts a {model.horizon_days}-day horizon, not {horizon_days} days")
     customers = with_customer_column(features).set_index(CUSTOMER_ID)
-    with threadpool_limits(limits=model.settings.threads, user_api="openmp"):
+    with threadpool_limits(limits=model.settings.scoring_threads, user_api="openmp"):
         encoded = model.encode(customers)
         scores = pd.Series(model.predict_encoded(encoded), index=customers.index)
         effects = occlusion_effects(model.predict_encoded, encoded, scores.to_numpy(), model.explained_columns, model.reference_values)

@@ -15,7 +15,6 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from xsignals_dagster.intent.baselines import BG_NBD, FEATURE_SUBSET_BASELINES, bg_nbd_scores
@@ -30,7 +29,7 @@ from xsignals_dagster.intent.features import (
     columns_matching,
     feature_columns_of,
 )
-from xsignals_dagster.intent.model import IntentModel, IntentSettings, fit_classifier, predict_probability
+from xsignals_dagster.intent.model import IntentModel, IntentSettings, fit_boosting, fit_classifier, predict_probability
 
 # Rows of the evaluation snapshot used to rank features for explanations.
 EXPLANATION_SAMPLE_ROWS = 1_000
@@ -92,6 +91,13 @@ def _sample(frame: pd.DataFrame, max_rows: int, seed: int) -> pd.DataFrame:
     return frame.sample(max_rows, random_state=seed) if len(frame) > max_rows else frame
 
 
+def _positions(rows: int, max_rows: int, seed: int) -> np.ndarray:
+    """Row positions of a seeded sample of at most `max_rows` of `rows`, in order."""
+    if rows <= max_rows:
+        return np.arange(rows)
+    return np.sort(np.random.default_rng(seed).choice(rows, max_rows, replace=False))
+
+
 def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.set_index(CUSTOMER_ID)
 
@@ -105,23 +111,26 @@ def _version(feature_columns: list[str], settings: IntentSettings) -> str:
 def _baseline_metrics(
     training: pd.DataFrame,
     evaluation: pd.DataFrame,
-    feature_columns: list[str],
+    encoded: tuple[pd.DataFrame, pd.DataFrame],
     categorical_columns: list[str],
     purchases: pd.DataFrame,
     horizon_days: int,
     settings: IntentSettings,
 ) -> dict[str, dict[str, float]]:
-    """Metrics of each baseline on the model's split, trained on the same rows as the model; a
-    subset baseline whose columns do not exist reports `features: 0` only."""
-    reference_rate = float(training[LABEL].mean())
+    """Metrics of each baseline on the model's split, trained on the same rows (`encoded`: the
+    model's input of the training and evaluation rows) as the model; a subset baseline whose
+    columns do not exist reports `features: 0` only."""
+    encoded_training, encoded_evaluation = encoded
+    labels = training[LABEL].to_numpy()
+    reference_rate = float(labels.mean())
     results = {}
     for name, pattern in FEATURE_SUBSET_BASELINES.items():
-        columns = columns_matching(feature_columns, pattern)
+        columns = columns_matching(encoded_training.columns, pattern)
         if not columns:
             results[name] = {"features": 0.0}
             continue
-        classifier = fit_classifier(_by_customer(training), training[LABEL].to_numpy(), columns, categorical_columns, settings)
-        scores = predict_probability(classifier, _by_customer(evaluation))
+        classifier = fit_boosting(encoded_training[columns], labels, categorical_columns, settings)
+        scores = predict_probability(classifier, encoded_evaluation[columns])
         results[name] = {"features": float(len(columns)), **score_metrics(evaluation[LABEL], scores, reference_rate)}
     scores = bg_nbd_scores(purchases, training, evaluation, horizon_days)
     results[BG_NBD] = score_metrics(evaluation[LABEL], scores, reference_rate)
@@ -131,7 +140,7 @@ def _baseline_metrics(
 def _ablation(
     training: pd.DataFrame,
     evaluation: pd.DataFrame,
-    feature_columns: list[str],
+    encoded: tuple[pd.DataFrame, pd.DataFrame],
     categorical_columns: list[str],
     settings: IntentSettings,
 ) -> pd.DataFrame:
@@ -140,13 +149,15 @@ def _ablation(
     Uncalibrated fits on a sample of the training rows, judged on a sample of the evaluation
     rows, against a reference fit on the same samples with every column: the loss compares
     like with like, and calibration does not change a ranking."""
-    sample = _sample(training, settings.max_comparison_rows, settings.random_state)
-    labels = sample[LABEL].to_numpy()
-    judged = _sample(evaluation, settings.max_comparison_rows, settings.random_state)
+    encoded_training, encoded_evaluation = encoded
+    feature_columns = list(encoded_training.columns)
+    sample = _positions(len(training), settings.max_comparison_rows, settings.random_state)
+    judged = _positions(len(evaluation), settings.max_comparison_rows, settings.random_state)
+    labels, outcomes = training[LABEL].to_numpy()[sample], evaluation[LABEL].to_numpy()[judged]
 
     def auc_with(columns: list[str]) -> float:
-        classifier = fit_classifier(_by_customer(sample), labels, columns, categorical_columns, settings, calibrated=False)
-        return float(roc_auc_score(judged[LABEL], predict_probability(classifier, _by_customer(judged))))
+        classifier = fit_boosting(encoded_training[columns].iloc[sample], labels, categorical_columns, settings, calibrated=False)
+        return float(roc_auc_score(outcomes, predict_probability(classifier, encoded_evaluation[columns].iloc[judged])))
 
     reference_auc = auc_with(feature_columns)
     rows = []
@@ -167,23 +178,18 @@ def _ablation(
 
 
 def _explanation_basis(
-    pipeline: Pipeline,
-    training: pd.DataFrame,
-    evaluation_features: pd.DataFrame,
-    categorical_columns: list[str],
-    settings: IntentSettings,
+    classify, encoded: tuple[pd.DataFrame, pd.DataFrame], categorical_columns: list[str], settings: IntentSettings
 ) -> tuple[list[str], dict[str, float]]:
     """The typical (encoded) value of every feature over (a sample of) the training rows, and
     the features whose occlusion moves a sample of evaluation scores most: the ones
     explanations try."""
-    encode, classify = pipeline[:-1], pipeline[-1]
-    typical_rows = _sample(training, settings.max_comparison_rows, settings.random_state)
-    reference_values = typical_values(encode.transform(_by_customer(typical_rows)), categorical_columns)
-    rows = min(len(evaluation_features), EXPLANATION_SAMPLE_ROWS)
-    sample = encode.transform(evaluation_features.sample(rows, random_state=settings.random_state))
+    encoded_training, encoded_evaluation = encoded
+    typical_rows = _positions(len(encoded_training), settings.max_comparison_rows, settings.random_state)
+    reference_values = typical_values(encoded_training.iloc[typical_rows], categorical_columns)
+    sample = encoded_evaluation.iloc[_positions(len(encoded_evaluation), EXPLANATION_SAMPLE_ROWS, settings.random_state)]
 
-    def predict(encoded: pd.DataFrame) -> np.ndarray:
-        return predict_probability(classify, encoded)
+    def predict(frame: pd.DataFrame) -> np.ndarray:
+        return predict_probability(classify, frame)
 
     effects = occlusion_effects(predict, sample, predict(sample), list(sample.columns), reference_values)
     return most_influential(effects, settings.explained_feature_count), reference_values
@@ -227,16 +233,13 @@ def _train(
 
     labels = training[LABEL].to_numpy()
     pipeline = fit_classifier(_by_customer(training), labels, feature_columns, categorical_columns, settings)
-    evaluation_features = _by_customer(evaluation)
-    scores = predict_probability(pipeline, evaluation_features)
+    encode, classify = pipeline[:-1], pipeline[-1]
+    encoded = (encode.transform(_by_customer(training)), encode.transform(_by_customer(evaluation)))
+    scores = predict_probability(classify, encoded[1])
     outcomes = evaluation[LABEL].to_numpy()
-    explained_columns, reference_values = _explanation_basis(
-        pipeline, training, evaluation_features, categorical_columns, settings
-    )
-    baseline_metrics = _baseline_metrics(
-        training, evaluation, feature_columns, categorical_columns, purchases, horizon_days, settings
-    )
-    ablation = _ablation(training, evaluation, feature_columns, categorical_columns, settings)
+    explained_columns, reference_values = _explanation_basis(classify, encoded, categorical_columns, settings)
+    baseline_metrics = _baseline_metrics(training, evaluation, encoded, categorical_columns, purchases, horizon_days, settings)
+    ablation = _ablation(training, evaluation, encoded, categorical_columns, settings)
 
     return IntentModel(
         version=_version(feature_columns, settings),
