@@ -64,3 +64,19 @@ def test_sqlite_uses_write_ahead_logging(tmp_path):
     store = WarehouseStore(f"sqlite:///{tmp_path / 'nested' / 'w.db'}")
     with store.engine.connect() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar_one() == "wal"
+
+
+def test_a_table_reads_back_with_the_values_and_dtypes_it_was_written_with(store):
+    """Reads type each column from the driver's raw values (SQLite hands back timestamps as
+    text and booleans as 0/1): every dtype and every missing value survives the round trip,
+    an empty table keeps its typed columns, and a text query returns the values as they are."""
+    with store.transaction() as tx:
+        tx.replace_table("events", EVENTS)
+        tx.replace_table("no_events", EVENTS.iloc[:0])
+    back = store.read_table("events").sort_values("day", kind="stable", ignore_index=True)
+    pd.testing.assert_frame_equal(back, EVENTS, check_dtype=True)
+    empty = store.read_table("no_events")
+    assert list(empty.columns) == list(EVENTS.columns) and len(empty) == 0
+    assert empty["n"].dtype == "Int64" and empty["at"].dtype == "datetime64[ns]" and empty["ok"].dtype == "boolean"
+    labels = store.query("SELECT label FROM events ORDER BY day, label")
+    assert sorted(labels["label"].dropna()) == ["a", "c"] and labels["label"].isna().sum() == 1
