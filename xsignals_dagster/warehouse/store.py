@@ -139,6 +139,8 @@ def _typed(values: pd.Series, column_type: sa.types.TypeEngine | None) -> pd.Ser
         return pd.to_numeric(values).astype("Int64")
     if isinstance(column_type, sa.Float):
         return pd.to_numeric(values).astype("float64")
+    if column_type is None:
+        return values.infer_objects()  # numbers of a text query as numbers, like pandas would
     return values.astype(object)
 
 
