@@ -200,8 +200,12 @@ def validate(
         reject(~has_any, "needs a valid value in one of: " + ", ".join(schema.required_any))
 
     erased = np.zeros(len(index), dtype=bool)
+    extras = [c for c in text if c not in schema.columns]
     if suppression:
         erased = suppression.carries(pd.DataFrame({c: typed[c] for c in IDENTIFIER_TYPES if c in typed}, index=index)).to_numpy()
+        if extras:  # a file's own columns may carry an identifier too (a second email, a phone)
+            in_extras = suppression.values_hold(pd.concat([text[c][0] for c in extras]), region)
+            erased |= in_extras.reindex(index, fill_value=False).to_numpy()
     reason[erased] = ERASED
     open_rows &= ~erased
 
@@ -236,7 +240,6 @@ def validate(
         blanked = blanked[blanked["count"] > 0].reset_index(drop=True)
 
     loaded = pd.DataFrame({c: typed[c].array[ok] for c in schema.columns}, copy=False)  # fresh arrays: no copy
-    extras = [c for c in text if c not in schema.columns]
     loaded["extra"] = _extra_json({c: text[c][0].to_numpy()[ok] for c in extras}) if extras and ok.any() else None
     loaded["source_path"] = paths[ok]
     loaded["source_row"] = numbers[ok]

@@ -3,9 +3,10 @@
 A request (by email, account id, loyalty id or phone; stored only as salted hashes) is
 matched to customers through `customer_identifiers`. All of their identifiers join the
 suppression list, and every row that holds one of them, belongs to one of those
-customers, or (rejected rows) shows one in its raw values, is deleted, in every table
-of the warehouse, whatever its partition. Ingestion then rejects later rows carrying
-any of them as `erased`. An audit row per request says when and how many rows each
+customers, or shows one among its original values (a rejected row's raw values, a loaded
+row's extra columns) is deleted, in every table of the warehouse, whatever its
+partition. Ingestion then rejects later rows carrying any of them, in any column, as
+`erased`. An audit row per request says when and how many rows each
 table lost, without the values.
 
 Neither the removal nor the check that nothing erased is left reads whole tables: they read
@@ -63,6 +64,9 @@ PRIVACY_TABLES = {erasure_audit.name, erasure_suppression.name, erasure_verifica
 # Identifier columns as (type column, value column) pairs, besides the contract's own names.
 TYPED_VALUE_COLUMNS = (("id_type", "id_value"), ("left_type", "left_value"), ("right_type", "right_value"))
 REQUEST_COLUMNS = ("email", "account_id", "loyalty_id", "phone")
+# JSON cells of original values, where any value may be an identifier: a rejected row's
+# `raw` values and a loaded row's `extra` columns (a file's columns beyond the contract).
+VALUE_CELLS = {"raw": Suppression.raw_holds, "extra": Suppression.extra_holds}
 
 
 @dataclass
@@ -80,7 +84,7 @@ class _Reach:
     table: sa.Table
     identifiers: tuple[str, ...]
     typed: tuple[tuple[str, str], ...]
-    raw: bool
+    cells: tuple[str, ...]  # JSON cells of original values (VALUE_CELLS)
     customers: tuple[str, ...]
 
     @classmethod
@@ -90,13 +94,13 @@ class _Reach:
             table,
             tuple(c for c in IDENTIFIER_TYPES if c in names),
             tuple(pair for pair in TYPED_VALUE_COLUMNS if set(pair) <= set(names)),
-            "raw" in names,
+            tuple(c for c in VALUE_CELLS if c in names),
             tuple(c for c in names if c == "customer_id" or c.endswith("_customer_id")),
         )
 
     @property
     def holds_identifiers(self) -> bool:
-        return bool(self.identifiers or self.typed or self.raw)
+        return bool(self.identifiers or self.typed or self.cells)
 
     @property
     def partitioned(self) -> bool:
@@ -126,9 +130,9 @@ def _erased_conditions(
         pairs = distinct(c[type_column], c[value_column])
         hit = pairs[suppression.holds(pairs[type_column], pairs[value_column])]
         conditions += [(c[type_column] == t) & c[value_column].in_(part[value_column].tolist()) for t, part in hit.groupby(type_column)]
-    if reach.raw:
-        raws = distinct(c.raw)["raw"]
-        conditions += _in(c.raw, raws[suppression.raw_holds(raws, region)])
+    for column in reach.cells:
+        cells = distinct(c[column])[column]
+        conditions += _in(c[column], cells[VALUE_CELLS[column](suppression, cells, region)])
     return conditions
 
 

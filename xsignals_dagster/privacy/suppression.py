@@ -8,6 +8,7 @@ salt comes from `XSIGNALS_ERASURE_SALT`, or is drawn once and kept in the wareho
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 
@@ -107,14 +108,27 @@ class Suppression:
                 hit |= self.holds(id_type, frame[id_type])
         return hit
 
+    def values_hold(self, values: pd.Series, region: str) -> pd.Series:
+        """Per row label of `values` (free-form values, one entry each; a label may repeat):
+        whether any of them, tried in the normal form of every identifier type, is an
+        identifier of an erased person."""
+        values = values.dropna().astype(str).str.strip()
+        values = values[(values != "").to_numpy()]
+        if values.empty or not self.hashes:
+            return pd.Series(False, index=values.index.unique())
+        candidates = pd.DataFrame({t: normal_identifier(t, values, region) for t in IDENTIFIER_TYPES}, index=values.index)
+        return self.carries(candidates).groupby(level=0).any()
+
     def raw_holds(self, raw: pd.Series, region: str) -> pd.Series:
         """Rejected rows whose original values (`raw` JSON) include an erased identifier, in
-        any column: each value is tried in the normal form of every identifier type."""
-        values = raw.dropna().map(raw_values).explode().dropna().astype(str).str.strip()
-        if values.empty or not self.hashes:
-            return pd.Series(False, index=raw.index)
-        candidates = pd.DataFrame({t: normal_identifier(t, values, region) for t in IDENTIFIER_TYPES}, index=values.index)
-        return self.carries(candidates).groupby(level=0).any().reindex(raw.index, fill_value=False)
+        any column."""
+        return self.values_hold(raw.dropna().map(raw_values).explode(), region).reindex(raw.index, fill_value=False)
+
+    def extra_holds(self, extra: pd.Series, region: str) -> pd.Series:
+        """Loaded rows whose extra columns (`extra` JSON: a file's columns beyond the
+        contract) include an erased identifier."""
+        values = extra.dropna().map(lambda cell: list(json.loads(cell).values())).explode()
+        return self.values_hold(values, region).reindex(extra.index, fill_value=False)
 
     def hashed(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The frame with every identifier column replaced by its salted hash."""

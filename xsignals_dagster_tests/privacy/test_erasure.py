@@ -17,6 +17,8 @@ ERASED = {"email": "ann.lee@example.com", "phone": "14155550123", "account_id": 
 KEPT = {"email": "bob.ray@example.net", "account_id": "A2", "cookie_id": "cookie-bob"}
 
 WEB = "event_id,ts,cookie_id,event_type,account_id,email,product_id,category\n"
+# A web extract with a column beyond the contract, loaded into `extra`.
+WEB_WITH_CONTACT = "event_id,ts,cookie_id,event_type,account_id,email,product_id,category,contact\n"
 
 
 def land_day_one(landing):
@@ -37,6 +39,8 @@ def land_day_one(landing):
         + "w3,not-a-time,cookie-ann,product_view,,ann.lee@example.com,P1,shoes\n"  # rejected: raw holds her email
         + "w4,2026-11-20T11:00:00,cookie-bob,search,A2,,,\n",
     )
+    # A stranger's browsing whose only trace of her is her phone in an extra column.
+    land(landing, "web/2026-11-20-extra.csv", WEB_WITH_CONTACT + "w5,2026-11-20T12:00:00,cookie-zed,page_view,,,,shoes,415.555.0123\n")
     land(landing, "pos/2026-11-20-store001.csv", "transaction_id,line_no,ts,store_id,amount,loyalty_id,product_id\nT1,1,2026-11-20T15:00,S1,80,L1,P1\n")
     land(
         landing,
@@ -88,17 +92,20 @@ def test_erasure_reaches_every_table_and_stays(instance, landing, warehouse_url)
     audit = store.read_table("erasure_audit")
     assert list(audit["request_id"]) == ["E1"] and audit["customers_matched"].item() == 1
     removed = json.loads(audit["rows_removed"].item())
-    assert removed["stg_web"] == 2 and removed["rejected_rows"] == 1 and removed["customer_identifiers"] >= 5
+    assert removed["stg_web"] == 3 and removed["rejected_rows"] == 1 and removed["customer_identifiers"] >= 5
+    assert "w5" not in set(store.read_table("stg_web")["event_id"])  # her phone was among its extra columns
 
-    # Re-run, and a file re-delivered with her in it under a new name: nothing of hers comes back.
+    # Re-run, and a file re-delivered with her in it under a new name: nothing of hers comes back;
+    # nor does her email in an extra column of someone else's row.
     land(landing, "web/2026-11-22-resent.csv", WEB + "w9,2026-11-22T09:00:00,cookie-ann,product_view,A1,,P1,shoes\n")
+    land(landing, "web/2026-11-22-extra.csv", WEB_WITH_CONTACT + "w10,2026-11-22T10:00:00,cookie-zed,page_view,,,,,Ann.Lee@example.com\n")
     run_pipeline(instance, landing, warehouse_url)
     final = values_in(store)
     for value in ERASED.values():
         assert value.lower() not in final, value
     rejected = store.read_table("rejected_rows")
     erased_rows = rejected[rejected["reason"] == "erased"]
-    assert "web/2026-11-22-resent.csv" in set(erased_rows["path"])
+    assert {"web/2026-11-22-resent.csv", "web/2026-11-22-extra.csv"} <= set(erased_rows["path"])
     assert erased_rows["raw"].isna().all()
     files = store.read_table("ingested_files").set_index("path")
     assert files.loc["web/2026-11-22-resent.csv", "rows_rejected"] == 1  # counted, values not kept
