@@ -87,10 +87,6 @@ def check_trainable(training_set: pd.DataFrame, horizon_days: int, settings: Int
     _split_out_of_time(training_set, horizon_days, settings or IntentSettings())
 
 
-def _sample(frame: pd.DataFrame, max_rows: int, seed: int) -> pd.DataFrame:
-    return frame.sample(max_rows, random_state=seed) if len(frame) > max_rows else frame
-
-
 def _positions(rows: int, max_rows: int, seed: int) -> np.ndarray:
     """Row positions of a seeded sample of at most `max_rows` of `rows`, in order."""
     if rows <= max_rows:
@@ -229,7 +225,7 @@ def _train(
     feature_columns = [c for c in feature_columns if training[c].nunique() >= 2]
     categorical_columns = categorical_columns_of(training_set, feature_columns)
     trained_on = [pd.Timestamp(d) for d in sorted(training[AS_OF].unique())]
-    training = _sample(training, settings.max_training_rows, settings.random_state)
+    training = training.iloc[_positions(len(training), settings.max_training_rows, settings.random_state)]
 
     labels = training[LABEL].to_numpy()
     pipeline = fit_classifier(_by_customer(training), labels, feature_columns, categorical_columns, settings)
