@@ -97,19 +97,15 @@ def fit_boosting(
     return boosting.fit(encoded, labels)
 
 
-def fit_classifier(
-    features: pd.DataFrame,
-    labels: np.ndarray,
-    feature_columns: list[str],
-    categorical_columns: list[str],
-    settings: IntentSettings,
-) -> Pipeline:
-    """Fit model input -> categories as ordinal codes -> `fit_boosting`, on `features`
-    indexed by `customer_id`.
+def fit_encoding(
+    features: pd.DataFrame, feature_columns: list[str], categorical_columns: list[str]
+) -> tuple[Pipeline, pd.DataFrame]:
+    """Fit model input -> categories as ordinal codes on `features` (indexed by
+    `customer_id`); the fitted steps and the encoded frame.
 
-    The encoder is fit once, outside the calibrator, so every step after `encode` works on
-    one numeric frame (explanations perturb that frame, and the baselines and the ablation
-    fit on column subsets of it).
+    The encoder is fit once, before and outside the classifier (`fit_boosting`), so every
+    step after it works on one numeric frame: explanations perturb that frame, and the
+    baselines and the ablation fit on column subsets of it.
     """
     categorical = [c for c in categorical_columns if c in feature_columns]
     numeric = [c for c in feature_columns if c not in categorical]
@@ -121,8 +117,7 @@ def fit_classifier(
         [("categories", encoder, categorical), ("numbers", "passthrough", numeric)], verbose_feature_names_out=False
     ).set_output(transform="pandas")
     encoding = Pipeline([("prepare", prepare), ("encode", encode)])
-    encoded = encoding.fit_transform(features)
-    return Pipeline([*encoding.steps, ("classify", fit_boosting(encoded, labels, categorical, settings))])
+    return encoding, encoding.fit_transform(features)
 
 
 def predict_probability(classifier, features: pd.DataFrame) -> np.ndarray:

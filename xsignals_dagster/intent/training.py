@@ -15,6 +15,7 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from xsignals_dagster.intent.baselines import BG_NBD, FEATURE_SUBSET_BASELINES, bg_nbd_scores
@@ -29,7 +30,7 @@ from xsignals_dagster.intent.features import (
     columns_matching,
     feature_columns_of,
 )
-from xsignals_dagster.intent.model import IntentModel, IntentSettings, fit_boosting, fit_classifier, predict_probability
+from xsignals_dagster.intent.model import IntentModel, IntentSettings, fit_boosting, fit_encoding, predict_probability
 
 # Rows of the evaluation snapshot used to rank features for explanations.
 EXPLANATION_SAMPLE_ROWS = 1_000
@@ -228,9 +229,10 @@ def _train(
     training = training.iloc[_positions(len(training), settings.max_training_rows, settings.random_state)]
 
     labels = training[LABEL].to_numpy()
-    pipeline = fit_classifier(_by_customer(training), labels, feature_columns, categorical_columns, settings)
-    encode, classify = pipeline[:-1], pipeline[-1]
-    encoded = (encode.transform(_by_customer(training)), encode.transform(_by_customer(evaluation)))
+    encoding, encoded_training = fit_encoding(_by_customer(training), feature_columns, categorical_columns)
+    encoded = (encoded_training, encoding.transform(_by_customer(evaluation)))
+    classify = fit_boosting(encoded_training, labels, categorical_columns, settings)
+    pipeline = Pipeline([*encoding.steps, ("classify", classify)])
     scores = predict_probability(classify, encoded[1])
     outcomes = evaluation[LABEL].to_numpy()
     explained_columns, reference_values = _explanation_basis(classify, encoded, categorical_columns, settings)
