@@ -304,6 +304,9 @@ WEEKDAY_ACTIVITY = {
 # How much more active a person is on each channel while in market.
 IN_MARKET_BOOST = {"web": 3.0, "app": 2.5, "store": 4.0}
 STAY_IN_MARKET_AFTER_PURCHASE = 0.3  # a purchase usually ends the episode
+# Per store visit, (out of market, in market): mean try-ons, chance of consulting an associate.
+TRY_ONS_PER_VISIT = (0.15, 1.2)
+CONSULT_CHANCE = (0.12, 0.3)
 RETURN_RATE = {"web": 0.015, "app": 0.015, "store": 0.04}  # share of lines brought back to a store
 HQ_UTC_OFFSET = -5  # campaigns go out on the retailer's Eastern clock
 EMAIL_CAMPAIGN_WEEKDAYS = (1, 3, 5)
@@ -1616,14 +1619,14 @@ def build_store(rng, world: World, intent: Intent, orders: pd.DataFrame, pickups
     shopping = kind != "pickup"
 
     # (visit, event type, product source, identified by): one list entry per kind of row
-    try_ons = np.repeat(np.arange(n), np.where(shopping, rng.poisson(np.where(in_market, 1.2, 0.15)), 0))
+    try_ons = np.repeat(np.arange(n), np.where(shopping, rng.poisson(np.take(TRY_ONS_PER_VISIT, in_market.astype(int))), 0))
     bought_try_on = np.flatnonzero((kind == "purchase") & (rng.random(n) < 0.5))
     rows = [
         (np.flatnonzero(shopping & (scanned | geofenced)), "store_visit", "none", "visit"),
         (try_ons, "try_on", "interest", "associate"),
         (bought_try_on, "try_on", "target", "associate"),
         (
-            np.flatnonzero(shopping & (rng.random(n) < np.where(in_market, 0.3, 0.12))),
+            np.flatnonzero(shopping & (rng.random(n) < np.take(CONSULT_CHANCE, in_market.astype(int)))),
             "associate_consult",
             "interest",
             "associate",

@@ -1,0 +1,174 @@
+"""How well the generated activity can rank the holdout buyers at all, seen perfectly (issue 5's
+target: out-of-time AUC at least 0.9 x the truth's).
+
+    python benchmarks/intent_oracle.py [--persons 10000] [--days 60] [--seed 1] [--end-date 2026-03-31]
+
+Rebuilds the generator's hidden world and intent paths for these arguments (the same people,
+paths, ``p_purchase_holdout`` and holdout purchases as ``generate`` with the same arguments),
+draws their activity again with the generator's own functions and constants, and observes it
+perfectly: no identity to resolve, no store visit unseen, no bad row. The activity is every web
+and app browsing session with its events, every store visit with its try-ons and
+consultations, and every purchase (email, push and service contacts are left out, a little of
+the evidence). Then it ranks the persons by:
+
+* the truth, ``p_purchase_holdout``;
+* an exact forward filter of the generator's own two-state chain and emission equations, given
+  each person's hidden rates; then given only their segment's mean rates, the segment known;
+* a mixture of the segments' filters, each weighted by how well it explains the person's
+  history: the right model with the segment unknown, as a model has to work;
+* a gradient-boosting regressor that learns the truth itself (not noisy purchase labels) from
+  window counts of that activity, cross-fitted; then from those and the mixture's outputs.
+
+The last rows use nothing the data does not show, yet are given perfect observation, the
+generator's equations or the truth as a training target. No pipeline working from the landed
+files can rank better, so their ratio to the truth bounds what the issue's ratio can reach.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binom, poisson
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import cross_val_predict
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from xsignals_dagster.demo import generator as g  # noqa: E402
+
+CHAIN = ("entry", "persistence", "buy_in_market", "buy_baseline")
+BROWSING = {"web": (g.WEB_SCRIPTS["browse"], g.WEB_BROWSING), "app": (g.APP_SCRIPTS["browse"], g.APP_BROWSING)}
+WINDOWS = (1, 3, 7, 14)
+
+
+class Activity:
+    """Perfectly observed daily counts (persons x landed days) of one world's intent paths."""
+
+    def __init__(self, rng: np.random.Generator, world: g.World, intent: g.Intent):
+        self.cal, self.n = world.cal, len(world.people)
+        self.weekdays = self.cal.weekdays()[: self.cal.days]
+        self.purchases = intent.purchased[:, : self.cal.days]
+        self.sessions, self.events = {}, {}
+        for channel in g.CHANNELS:
+            sessions = g.activity_sessions(rng, world, intent, channel)
+            self.sessions[channel] = self.daily(sessions["person"], sessions["day"])
+            if channel in BROWSING:
+                script, mix = BROWSING[channel]
+                events = g.session_events(rng, world, intent, sessions.assign(kind="browse", target=-1), {"browse": script}, mix)
+                person, day = sessions["person"].to_numpy()[events["session"]], sessions["day"].to_numpy()[events["session"]]
+                scripted = script.opening + script.closing  # every session has these; only browsing tells
+                self.events[channel] = {
+                    kind: self.daily(person[events["event_type"] == kind], day[events["event_type"] == kind])
+                    - scripted.count(kind) * self.sessions[channel]
+                    for kind in mix
+                }
+        visits, in_market = self.sessions["store"], intent.in_market[:, : self.cal.days].astype(int)
+        self.try_ons = rng.poisson(visits * np.take(g.TRY_ONS_PER_VISIT, in_market))
+        self.consults = rng.binomial(visits, np.take(g.CONSULT_CHANCE, in_market))
+
+    def daily(self, person, day) -> np.ndarray:
+        counts = np.zeros((self.n, self.cal.days), dtype=np.int64)
+        np.add.at(counts, (np.asarray(person), np.asarray(day)), 1)
+        return counts
+
+    def log_likelihood(self, state: int, rates: dict[str, np.ndarray]) -> np.ndarray:
+        """log P(a day's observations | in market = state), per person and day."""
+        total = np.zeros((self.n, self.cal.days))
+        for channel, visits in self.sessions.items():
+            expected = rates[channel][:, None] * np.asarray(g.WEEKDAY_ACTIVITY[channel])[self.weekdays]
+            total += poisson.logpmf(visits, expected * (1 + g.IN_MARKET_BOOST[channel] * state) + 1e-12)
+            if channel in BROWSING:
+                script, mix = BROWSING[channel]
+                for kind, shares in mix.items():
+                    total += poisson.logpmf(self.events[channel][kind], visits * script.browsing[state] * shares[state] + 1e-12)
+        total += poisson.logpmf(self.try_ons, self.sessions["store"] * g.TRY_ONS_PER_VISIT[state] + 1e-12)
+        total += binom.logpmf(self.consults, self.sessions["store"], g.CONSULT_CHANCE[state])
+        return total
+
+    def filtered(self, params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The chance of a holdout purchase given everything observed, and log P(history)."""
+        entry, stay, buy_in, buy_out = (params[c] for c in CHAIN)
+        out_of_market, in_market = self.log_likelihood(0, params), self.log_likelihood(1, params)
+        p_in = entry / (entry + 1 - stay)
+        evidence = np.zeros(self.n)
+        for day in range(self.cal.days):
+            bought = self.purchases[:, day]
+            joint_in = np.log(p_in) + in_market[:, day] + np.log(np.where(bought, buy_in, 1 - buy_in))
+            joint_out = np.log(1 - p_in) + out_of_market[:, day] + np.log(np.where(bought, buy_out, 1 - buy_out))
+            evidence += np.logaddexp(joint_in, joint_out)
+            posterior = 1 / (1 + np.exp(joint_out - joint_in))
+            p_in = posterior * stay * np.where(bought, g.STAY_IN_MARKET_AFTER_PURCHASE, 1.0) + (1 - posterior) * entry
+        return g.holdout_probability(p_in, pd.DataFrame(params), self.cal.horizon), evidence
+
+    def windows(self) -> pd.DataFrame:
+        """Counts over the last 1, 3, 7, 14 days and the whole history, of every kind of activity."""
+        series = {f"{c}_visits": v for c, v in self.sessions.items()}
+        series |= {f"{c}_{kind}": counts for c, kinds in self.events.items() for kind, counts in kinds.items()}
+        series |= {"try_ons": self.try_ons, "consults": self.consults, "purchases": self.purchases}
+        days = self.cal.days
+        return pd.DataFrame(
+            {f"{name}_{w}d": counts[:, days - w :].sum(axis=1) for name, counts in series.items() for w in (*WINDOWS, days) if w <= days}
+        )
+
+
+def learnt_truth(features: pd.DataFrame, truth: np.ndarray) -> np.ndarray:
+    regressor = HistGradientBoostingRegressor(min_samples_leaf=50, max_iter=300, learning_rate=0.05, random_state=0)
+    return cross_val_predict(regressor, features, truth, cv=5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--end-date", type=dt.date.fromisoformat, default=dt.date(2026, 3, 31))
+    parser.add_argument("--horizon-days", type=int, default=14)
+    args = parser.parse_args()
+
+    cal = g.Calendar(args.end_date - dt.timedelta(days=args.days - 1), args.days, args.horizon_days)
+    streams = dict(zip(g.RANDOM_STREAMS, np.random.default_rng(args.seed).spawn(len(g.RANDOM_STREAMS))))
+    world = g.build_world(streams["world"], args.persons, cal)
+    intent = g.simulate_intent(streams["intent"], world)
+    activity = Activity(np.random.default_rng([args.seed, 7]), world, intent)
+    bought = intent.purchased[:, cal.days :].any(axis=1)
+
+    people, segment = world.people, world.people["segment"].to_numpy()
+    hidden = {c: people[c].to_numpy() for c in CHAIN} | {c: world.column(f"{c}_rate") for c in g.CHANNELS}
+    segment_means = {c: pd.Series(v).groupby(segment).transform("mean").to_numpy() for c, v in hidden.items()}
+    names = g.SEGMENTS["segment"].to_numpy()
+    per_segment = [activity.filtered({c: np.full(len(v), v[segment == s].mean()) for c, v in hidden.items()}) for s in names]
+    log_weight = np.array([evidence + np.log((segment == s).mean()) for s, (_, evidence) in zip(names, per_segment)])
+    weight = np.exp(log_weight - log_weight.max(axis=0))
+    weight /= weight.sum(axis=0)
+    mixture = (weight * np.array([p for p, _ in per_segment])).sum(axis=0)
+    windows = activity.windows()
+    with_mixture = windows.assign(**{f"mixture_weight_{s}": w for s, w in zip(names, weight)}, mixture=mixture)
+
+    active = (sum(activity.sessions.values()).sum(axis=1) + activity.purchases.sum(axis=1)) > 0
+    truth_auc = {"all": roc_auc_score(bought, intent.p_holdout), "active": roc_auc_score(bought[active], intent.p_holdout[active])}
+    print(
+        f"{args.persons} persons x {args.days} days (seed {args.seed}), holdout {args.horizon_days} days: "
+        f"{bought.mean():.1%} buy; {active.mean():.1%} active (any session, visit or purchase in the landed days)"
+    )
+    print(f"{'holdout ROC-AUC (ratio to the truth)':70}{'all persons':>18}{'active persons':>18}")
+    for label, scores in (
+        ("truth: p_purchase_holdout", intent.p_holdout),
+        ("exact filter, each person's hidden rates", activity.filtered(hidden)[0]),
+        ("exact filter, the segment's mean rates (segment known)", activity.filtered(segment_means)[0]),
+        ("mixture of the segments' filters (segment unknown)", mixture),
+        ("regressor learning the truth from window counts", learnt_truth(windows, intent.p_holdout)),
+        ("regressor learning the truth from window counts and the mixture", learnt_truth(with_mixture, intent.p_holdout)),
+    ):
+        cells = {"all": roc_auc_score(bought, scores), "active": roc_auc_score(bought[active], scores[active])}
+        print(f"{label:70}" + "".join(f"{cells[k]:>10.3f} ({cells[k] / truth_auc[k]:.2f})" for k in ("all", "active")))
+    print(f"segment of the mixture's heaviest weight right for {(names[weight.argmax(axis=0)] == segment).mean():.1%} of persons")
+
+
+if __name__ == "__main__":
+    main()
