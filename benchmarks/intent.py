@@ -16,7 +16,10 @@ prints:
   person's score is the highest of their customers' (a person split across customers buys if
   any part of them does); over the persons scored, ROC-AUC of that score against
   ``purchased_holdout`` beside ROC-AUC of the generator's own ``p_purchase_holdout`` (the best
-  any model could rank) on the same persons, and the ratio (target >= 0.9);
+  any model could rank) on the same persons, and the ratio (target >= 0.9); beside them the
+  bound of ``intent_oracle.py`` (a regressor learning the truth itself from the zone's activity
+  seen perfectly) on the same persons, which a pipeline working from the landed files, seeing
+  less and learning from purchases, should not expect to pass;
 * offer precision of ``next_best_actions`` (``offer_precision``: the offered product bought,
   or anything in the offered category for a category offer, in the holdout; the truth's
   holdout purchases are given to every customer whose majority person made them) beside
@@ -47,10 +50,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dagster as dg  # noqa: E402
 from dagster import DagsterEventType  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
+
+from intent_oracle import Oracle, hidden_paths  # noqa: E402
 
 from xsignals_dagster.demo.generator import generate  # noqa: E402
 from xsignals_dagster.headless import run_everything  # noqa: E402
@@ -149,13 +155,16 @@ def customer_persons(customer_records: pd.DataFrame, records: pd.DataFrame) -> p
     )
 
 
-def holdout_auc(scores: pd.DataFrame, owners: pd.DataFrame, persons: pd.DataFrame) -> dict[str, float]:
+def holdout_auc(scores: pd.DataFrame, owners: pd.DataFrame, persons: pd.DataFrame, bound: pd.Series) -> dict[str, float]:
+    """Holdout ROC-AUC, over the persons scored, of the model, the truth and `bound` (a score per person_id)."""
     scored = scores[["customer_id", "intent_score"]].astype({"customer_id": str}).merge(owners, on="customer_id", how="inner")
     per_person = scored.groupby("person_id")["intent_score"].max().rename("score").reset_index()
     judged = per_person.merge(persons[["person_id", "p_purchase_holdout", "purchased_holdout"]], on="person_id", how="inner")
     labels = judged["purchased_holdout"].astype(int).to_numpy()
-    model_auc = float(roc_auc_score(labels, judged["score"])) if 0 < labels.sum() < len(labels) else float("nan")
-    true_auc = float(roc_auc_score(labels, judged["p_purchase_holdout"].astype(float))) if 0 < labels.sum() < len(labels) else float("nan")
+
+    def auc(ranking) -> float:
+        return float(roc_auc_score(labels, ranking)) if 0 < labels.sum() < len(labels) else float("nan")
+
     return {
         "customers_scored": float(len(scores)),
         "customers_with_a_person": float(len(scored)),
@@ -163,8 +172,9 @@ def holdout_auc(scores: pd.DataFrame, owners: pd.DataFrame, persons: pd.DataFram
         "persons_total": float(len(persons)),
         "split_persons": float((scored.groupby("person_id").size() > 1).sum()),
         "buyers": float(labels.sum()),
-        "model_auc": model_auc,
-        "true_auc": true_auc,
+        "model_auc": auc(judged["score"]),
+        "true_auc": auc(judged["p_purchase_holdout"].astype(float)),
+        "bound_auc": auc(bound.reindex(judged["person_id"]).to_numpy()),
     }
 
 
@@ -256,7 +266,10 @@ def main() -> None:
 
         persons = pd.read_csv(truth / "persons.csv", dtype={"person_id": str})
         owners = customer_persons(customer_records, record_persons(truth))
-        auc = holdout_auc(scores, owners, persons)
+        meta = json.loads((truth / "meta.json").read_text())
+        world, hidden = hidden_paths(meta["persons"], meta["days"], meta["seed"], dt.date.fromisoformat(meta["end_date"]), meta["horizon_days"])
+        bound = pd.Series(Oracle(world, hidden, meta["seed"]).learnt_from_windows_and_mixture(), index=world.column("person_id"))
+        auc = holdout_auc(scores, owners, persons, bound)
         print()
         print(
             f"holdout vs truth: {int(auc['customers_scored']):,} customers scored, {int(auc['customers_with_a_person']):,} "
@@ -266,6 +279,10 @@ def main() -> None:
         ratio = auc["model_auc"] / auc["true_auc"]
         print(f"{'holdout ROC-AUC':34}{'intent_score':>14}{'p_purchase_holdout':>20}{'ratio':>8}")
         print(f"{'  over the same persons':34}{fmt(auc['model_auc']):>14}{fmt(auc['true_auc']):>20}{fmt(ratio, 2):>8}  (target >= {HOLDOUT_AUC_TARGET})")
+        print(
+            f"{'  bound: activity seen perfectly':34}{fmt(auc['bound_auc']):>14}{fmt(auc['true_auc']):>20}{fmt(auc['bound_auc'] / auc['true_auc'], 2):>8}"
+            "  (intent_oracle.py: a regressor learning the truth itself from every session, event, visit and purchase)"
+        )
 
         holdout = pd.read_csv(truth / "holdout_purchases.csv", dtype={"person_id": str, "product_id": str, "category": str})
         bought = holdout_purchases_of_customers(holdout, owners)
