@@ -304,6 +304,7 @@ WEEKDAY_ACTIVITY = {
 # How much more active a person is on each channel while in market.
 IN_MARKET_BOOST = {"web": 3.0, "app": 2.5, "store": 4.0}
 STAY_IN_MARKET_AFTER_PURCHASE = 0.3  # a purchase usually ends the episode
+GROWN_UP_CHILDREN_FROM_HEAD_AGE = 37  # a head 18 + 19 years old at least
 # Per store visit, (out of market, in market): mean try-ons, chance of consulting an associate.
 TRY_ONS_PER_VISIT = (0.15, 1.2)
 CONSULT_CHANCE = (0.12, 0.3)
@@ -834,10 +835,13 @@ def build_world(rng: np.random.Generator, persons: int, cal: Calendar) -> World:
     female[partner] = np.where(rng.random(len(partner)) < 0.8, ~female[partner - 1], female[partner])
     first_name = draw_first_names(rng, female, household)
     head_age = rng.uniform(23, 82, len(households))[household]
+    near_head = 90 - np.abs(71 - np.abs(head_age + rng.normal(0, 4, n) - 19))  # folded into 19-90: no common birthday
+    # Further members are grown-up children of a head old enough to have them (born over a
+    # year or more, never all on one day), else siblings or flatmates of about the head's age.
     age = np.select(
-        [member == 0, member == 1],
-        [head_age, np.clip(head_age + rng.normal(0, 4, n), 19, 90)],
-        18 + rng.random(n) * np.clip(head_age - 36, 0, 12),  # grown-up children
+        [member == 0, member == 1, head_age < GROWN_UP_CHILDREN_FROM_HEAD_AGE],
+        [head_age, near_head, near_head],
+        18 + rng.random(n) * np.minimum(head_age - 36, 12),
     )
     birth = np.datetime64(cal.start) - (age * 365.25).astype("timedelta64[D]")
     last_name = households["surname"].to_numpy()[household]
