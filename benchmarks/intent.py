@@ -163,7 +163,8 @@ def holdout_auc(scores: pd.DataFrame, owners: pd.DataFrame, persons: pd.DataFram
     labels = judged["purchased_holdout"].astype(int).to_numpy()
 
     def auc(ranking) -> float:
-        return float(roc_auc_score(labels, ranking)) if 0 < labels.sum() < len(labels) else float("nan")
+        ranking = np.asarray(ranking, dtype=float)
+        return float(roc_auc_score(labels, ranking)) if 0 < labels.sum() < len(labels) and not np.isnan(ranking).any() else float("nan")
 
     return {
         "customers_scored": float(len(scores)),
@@ -176,6 +177,18 @@ def holdout_auc(scores: pd.DataFrame, owners: pd.DataFrame, persons: pd.DataFram
         "true_auc": auc(judged["p_purchase_holdout"].astype(float)),
         "bound_auc": auc(bound.reindex(judged["person_id"]).to_numpy()),
     }
+
+
+def perfectly_observed_bound(truth: Path, persons: pd.DataFrame) -> pd.Series:
+    """intent_oracle.py's best ranking of the zone's persons (by person_id); empty when this
+    generator no longer draws the zone's hidden paths (a zone from another version)."""
+    meta = json.loads((truth / "meta.json").read_text())
+    world, paths = hidden_paths(meta["persons"], meta["days"], meta["seed"], dt.date.fromisoformat(meta["end_date"]), meta["horizon_days"])
+    drawn = pd.Series(paths.p_holdout.round(6), index=world.column("person_id"))
+    if not np.allclose(drawn.reindex(persons["person_id"]).to_numpy(), persons["p_purchase_holdout"].to_numpy()):
+        print("bound: this generator draws other hidden paths than the zone's truth; no bound printed", file=sys.stderr)
+        return pd.Series(dtype=float)
+    return pd.Series(Oracle(world, paths, meta["seed"]).learnt_from_windows_and_mixture(), index=world.column("person_id"))
 
 
 def holdout_purchases_of_customers(holdout: pd.DataFrame, owners: pd.DataFrame) -> pd.DataFrame:
@@ -266,10 +279,7 @@ def main() -> None:
 
         persons = pd.read_csv(truth / "persons.csv", dtype={"person_id": str})
         owners = customer_persons(customer_records, record_persons(truth))
-        meta = json.loads((truth / "meta.json").read_text())
-        world, hidden = hidden_paths(meta["persons"], meta["days"], meta["seed"], dt.date.fromisoformat(meta["end_date"]), meta["horizon_days"])
-        bound = pd.Series(Oracle(world, hidden, meta["seed"]).learnt_from_windows_and_mixture(), index=world.column("person_id"))
-        auc = holdout_auc(scores, owners, persons, bound)
+        auc = holdout_auc(scores, owners, persons, perfectly_observed_bound(truth, persons))
         print()
         print(
             f"holdout vs truth: {int(auc['customers_scored']):,} customers scored, {int(auc['customers_with_a_person']):,} "
