@@ -24,7 +24,8 @@ prints:
   or anything in the offered category for a category offer, in the holdout; the truth's
   holdout purchases are given to every customer whose majority person made them) beside
   the same customers offered the best-selling product of the landed history
-  (``most_popular_offers``), and the ratio;
+  (``most_popular_offers``), and the ratio; the offers taken up, and an exact sign test over
+  the customers where only one of the two offers was (at 10k persons that is a dozen or two);
 * wall time of every step of the two runs, from the instance's event log (STEP_START to
   STEP_SUCCESS), with training (intent_training_set + intent_model) and scoring
   (intent_scores + next_best_actions) beside the target: 100,000 customers in under 3 minutes.
@@ -54,13 +55,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dagster as dg  # noqa: E402
 from dagster import DagsterEventType  # noqa: E402
+from scipy.stats import binomtest  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from intent_oracle import Oracle, hidden_paths  # noqa: E402
 
 from xsignals_dagster.demo.generator import generate  # noqa: E402
 from xsignals_dagster.headless import run_everything  # noqa: E402
-from xsignals_dagster.intent import most_popular_offers, offer_precision  # noqa: E402
+from xsignals_dagster.intent import most_popular_offers, offer_hits  # noqa: E402
 from xsignals_dagster.intent.assets import PURCHASES_TABLE, intent_models  # noqa: E402
 from xsignals_dagster.resources import GroundTruth, IntentConfig, LandingZone, Warehouse  # noqa: E402
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
@@ -302,7 +304,8 @@ def main() -> None:
         else:
             actions = actions.astype({"customer_id": str})
             popular = most_popular_offers(actions, purchases.astype({"customer_id": str}))
-            ours, theirs = offer_precision(actions, bought), offer_precision(popular, bought)
+            ours_hit, theirs_hit = offer_hits(actions, bought), offer_hits(popular, bought)
+            ours, theirs = ours_hit.mean(), theirs_hit.mean()
             on_product = int(actions["product_id"].notna().sum())
             print(
                 f"offers: {len(actions):,} next-best actions ({on_product:,} on a product, {len(actions) - on_product:,} on a category); "
@@ -310,6 +313,12 @@ def main() -> None:
             )
             print(f"{'offer precision (holdout)':34}{'next_best_actions':>18}{'most popular':>14}{'ratio':>8}")
             print(f"{'':34}{fmt(ours):>18}{fmt(theirs):>14}{fmt(ours / theirs if theirs else float('nan'), 2):>8}")
+            only_ours, only_theirs = int((ours_hit & ~theirs_hit).sum()), int((theirs_hit & ~ours_hit).sum())
+            sign_test = binomtest(only_ours, only_ours + only_theirs).pvalue if only_ours + only_theirs else float("nan")
+            print(
+                f"{'  taken up':34}{int(ours_hit.sum()):>18,}{int(theirs_hit.sum()):>14,}  "
+                f"(same customers: only ours {only_ours:,}, only the best-seller {only_theirs:,}; exact sign test p = {fmt(sign_test)})"
+            )
 
         print()
         print(f"{'step (seconds, from the event log)':34}{'seconds':>10}")

@@ -11,6 +11,7 @@ from xsignals_dagster.intent.actions import (
     contact_channel,
     most_popular_offers,
     next_best_actions,
+    offer_hits,
     offer_precision,
 )
 from xsignals_dagster.intent.baselines import (
@@ -51,6 +52,7 @@ __all__ = [
     "lift_table",
     "most_popular_offers",
     "next_best_actions",
+    "offer_hits",
     "offer_precision",
     "probability_alive",
     "probability_of_purchase",

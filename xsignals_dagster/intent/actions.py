@@ -110,10 +110,13 @@ def next_best_actions(
 
 
 def offer_precision(actions: pd.DataFrame, holdout_purchases: pd.DataFrame) -> float:
-    """Share of offers the customer took up in the holdout: bought the offered product, or
-    (for an offer on a category only) anything in the category. NaN without offers."""
-    if actions.empty:
-        return float("nan")
+    """Share of offers the customer took up in the holdout (`offer_hits`). NaN without offers."""
+    return float(offer_hits(actions, holdout_purchases).mean()) if len(actions) else float("nan")
+
+
+def offer_hits(actions: pd.DataFrame, holdout_purchases: pd.DataFrame) -> np.ndarray:
+    """Per offer, whether the customer took it up in the holdout: bought the offered product,
+    or (for an offer on a category only) anything in the category."""
 
     def bought(column: str) -> np.ndarray:
         offered = pd.MultiIndex.from_frame(actions[[CUSTOMER_ID, column]].astype(object))
@@ -121,8 +124,7 @@ def offer_precision(actions: pd.DataFrame, holdout_purchases: pd.DataFrame) -> f
         return offered.isin(purchased)
 
     on_product = actions["product_id"].notna().to_numpy()
-    hits = np.where(on_product, bought("product_id"), bought("category"))
-    return float(hits.mean())
+    return np.where(on_product, bought("product_id"), bought("category"))
 
 
 def most_popular_offers(actions: pd.DataFrame, purchases: pd.DataFrame) -> pd.DataFrame:
