@@ -34,10 +34,12 @@ last name+dob, first name+dob, postcode+last name, postcode+first name,
 postcode+dob, city+last name, city+first name, dob, street, and email and
 phone where the input has them (account_id and loyalty_id on generated
 zones); comparisons NameComparison (Jaro-Winkler) on first and last name with
-term frequencies, DateOfBirthComparison, postcode within one edit, street by
-Jaro-Winkler, city (term frequencies) and state exact, EmailComparison and
-phone within one edit where present (exact account_id and loyalty_id on
-generated zones); the match prior from deterministic rules, u by random
+term frequencies, DateOfBirthComparison; on FEBRL postcode within one edit,
+street by Jaro-Winkler, city (term frequencies) and state exact, on generated
+zones, where households share addresses, one address comparison instead
+(street and postcode, street alike and postcode, postcode, postcode within
+one edit, city); EmailComparison and phone within one edit where present
+(exact account_id and loyalty_id on generated zones); the match prior from deterministic rules, u by random
 sampling (1e7 pairs), m by EM over blocks on first+last name and on dob;
 pairs at match probability >= 0.9 clustered into connected components.
 FEBRL4 is ``link_only`` for Splink (it is told that each file is
@@ -232,6 +234,33 @@ def splink_table(frames: dict[str, pd.DataFrame], with_keys: bool) -> pd.DataFra
     return table.astype({c: object for c in table.columns}).where(table.notna(), None)
 
 
+def splink_address_comparisons(households: bool) -> list:
+    """FEBRL corrupts each address field on its own, so each is evidence of its own. Where people
+    live in households (generated zones) the fields move together: scored one by one, a shared
+    address counted three or four times over and outweighed a different first name, so Splink
+    linked partners and flatmates (precision 0.54 at 10k persons; 0.87 with one comparison)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    if not households:
+        return [
+            cl.LevenshteinAtThresholds("postcode", 1),
+            cl.JaroWinklerAtThresholds("street", [0.9, 0.7]),
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("state"),
+        ]
+    address = [
+        cll.And(cll.NullLevel("postcode"), cll.NullLevel("street"), cll.NullLevel("city")),
+        cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")),
+        cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")),
+        cll.ExactMatchLevel("postcode"),
+        cll.LevenshteinLevel("postcode", 1),
+        cll.ExactMatchLevel("city"),
+        cll.ElseLevel(),
+    ]
+    return [cl.CustomComparison(output_column_name="address", comparison_levels=address)]
+
+
 def run_splink(frames: dict[str, pd.DataFrame], task: dict) -> pd.Series:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -242,10 +271,7 @@ def run_splink(frames: dict[str, pd.DataFrame], task: dict) -> pd.Series:
         cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
         cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
         cl.DateOfBirthComparison("dob", input_is_string=True),
-        cl.LevenshteinAtThresholds("postcode", 1),
-        cl.JaroWinklerAtThresholds("street", [0.9, 0.7]),
-        cl.ExactMatch("city").configure(term_frequency_adjustments=True),
-        cl.ExactMatch("state"),
+        *splink_address_comparisons(households=with_keys),
     ]
     blocking = [
         block_on("first_name", "last_name"),
