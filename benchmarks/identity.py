@@ -38,7 +38,7 @@ term frequencies, DateOfBirthComparison; on FEBRL postcode within one edit,
 street by Jaro-Winkler, city (term frequencies) and state exact, on generated
 zones, where households share addresses, one address comparison instead
 (street and postcode, street alike and postcode, postcode, postcode within
-one edit, city); EmailComparison and phone within one edit where present
+one edit, city); email exact and phone within one edit where present
 (exact account_id and loyalty_id on generated zones); the match prior from deterministic rules, u by random
 sampling (1e7 pairs), m by EM over blocks on first+last name and on dob;
 pairs at match probability >= 0.9 clustered into connected components.
@@ -287,7 +287,10 @@ def run_splink(frames: dict[str, pd.DataFrame], task: dict) -> pd.Series:
     ]
     table = splink_table(frames, with_keys)
     if table["email"].notna().any():  # FEBRL has neither emails nor phones
-        comparisons.append(cl.EmailComparison("email"))
+        # Exact: addresses are built from names (john.smith84@), so fuzzy email levels counted the
+        # name again; at 100k persons namesakes then taught EM that a different birth date,
+        # address and phone hardly matter (precision 0.35; 0.92 exact).
+        comparisons.append(cl.ExactMatch("email"))
         blocking.append(block_on("email"))
     if table["phone"].notna().any():
         comparisons.append(cl.LevenshteinAtThresholds("phone", 1))
