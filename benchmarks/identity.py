@@ -39,8 +39,9 @@ street by Jaro-Winkler, city (term frequencies) and state exact, on generated
 zones, where households share addresses, one address comparison instead
 (street and postcode, street alike and postcode, postcode, postcode within
 one edit, city); email exact and phone within one edit where present
-(exact account_id and loyalty_id on generated zones); the match prior from deterministic rules, u by random
-sampling (1e7 pairs), m by EM over blocks on first+last name and on dob;
+(exact account_id and loyalty_id on generated zones); the match prior from
+deterministic rules, u by random sampling (1e7 pairs), m by EM over blocks
+on first+last name and on dob;
 pairs at match probability >= 0.9 clustered into connected components.
 FEBRL4 is ``link_only`` for Splink (it is told that each file is
 duplicate-free); xsignals gets no such hint.
