@@ -20,7 +20,7 @@ prints:
   bound of ``intent_oracle.py`` (a regressor learning the truth itself from the zone's activity
   seen perfectly) on the same persons, which a pipeline working from the landed files, seeing
   less and learning from purchases, should not expect to pass;
-* offer precision of ``next_best_actions`` (``offer_precision``: the offered product bought,
+* offer precision of ``next_best_actions`` (``offer_hits``: the offered product bought,
   or anything in the offered category for a category offer, in the holdout; the truth's
   holdout purchases are given to every customer whose majority person made them) beside
   the same customers offered the best-selling product of the landed history

@@ -12,7 +12,6 @@ from xsignals_dagster.intent.actions import (
     most_popular_offers,
     next_best_actions,
     offer_hits,
-    offer_precision,
 )
 from xsignals_dagster.intent.baselines import (
     BgNbdParameters,
@@ -53,7 +52,6 @@ __all__ = [
     "most_popular_offers",
     "next_best_actions",
     "offer_hits",
-    "offer_precision",
     "probability_alive",
     "probability_of_purchase",
     "purchase_history",

@@ -109,11 +109,6 @@ def next_best_actions(
     return actions[ACTION_COLUMNS].reset_index(drop=True)
 
 
-def offer_precision(actions: pd.DataFrame, holdout_purchases: pd.DataFrame) -> float:
-    """Share of offers the customer took up in the holdout (`offer_hits`). NaN without offers."""
-    return float(offer_hits(actions, holdout_purchases).mean()) if len(actions) else float("nan")
-
-
 def offer_hits(actions: pd.DataFrame, holdout_purchases: pd.DataFrame) -> np.ndarray:
     """Per offer, whether the customer took it up in the holdout: bought the offered product,
     or (for an offer on a category only) anything in the category."""
@@ -129,7 +124,7 @@ def offer_hits(actions: pd.DataFrame, holdout_purchases: pd.DataFrame) -> np.nda
 
 def most_popular_offers(actions: pd.DataFrame, purchases: pd.DataFrame) -> pd.DataFrame:
     """The same customers and channels offered the best-selling product of `purchases` (the
-    history before the holdout): the baseline `offer_precision` should beat."""
+    history before the holdout): the baseline whose take-up (`offer_hits`) ours should beat."""
     sold = purchases.dropna(subset=["product_id"])
     if sold.empty:
         raise ValueError("no purchased product to call most popular")

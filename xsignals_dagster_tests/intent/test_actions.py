@@ -3,11 +3,10 @@ cross-channel intent, in words."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from xsignals_dagster.intent import most_popular_offers, next_best_actions, offer_precision
+from xsignals_dagster.intent import most_popular_offers, next_best_actions, offer_hits
 
 CUSTOMERS = ["shoe_fan", "no_personalization", "push_refused", "no_channel", "unknown_consent", "low_intent", "category_only"]
 
@@ -76,7 +75,7 @@ def test_buckets_and_column_names_are_parameters(scores, profile, consent):
     assert actions["product_id"].tolist() == ["shoe-42"]
 
 
-def test_offer_precision_counts_the_offered_product_or_category_bought(scores, profile, consent):
+def test_an_offer_is_taken_up_when_the_offered_product_or_category_is_bought(scores, profile, consent):
     actions = next_best_actions(scores, profile, consent)
     holdout = pd.DataFrame(
         {
@@ -85,8 +84,10 @@ def test_offer_precision_counts_the_offered_product_or_category_bought(scores, p
             "category": ["shoes", "shoes", "scarves"],
         }
     )  # push_refused bought something else than the bag offered
-    assert offer_precision(actions, holdout) == pytest.approx(2 / 3)
-    assert np.isnan(offer_precision(actions.iloc[:0], holdout))
+    hits = offer_hits(actions, holdout)
+    assert dict(zip(actions["customer_id"], hits)) == {"shoe_fan": True, "push_refused": False, "category_only": True}
+    assert hits.mean() == pytest.approx(2 / 3)
+    assert len(offer_hits(actions.iloc[:0], holdout)) == 0
 
 
 def test_most_popular_product_is_the_baseline_offer(scores, profile, consent):
@@ -102,4 +103,4 @@ def test_most_popular_product_is_the_baseline_offer(scores, profile, consent):
     assert set(baseline["product_id"]) == {"bag-7"} and set(baseline["category"]) == {"bags"}
     assert baseline["channel"].tolist() == actions["channel"].tolist()
     holdout = pd.DataFrame({"customer_id": ["push_refused"], "product_id": ["bag-7"], "category": ["bags"]})
-    assert offer_precision(baseline, holdout) == pytest.approx(1 / 3)
+    assert offer_hits(baseline, holdout).mean() == pytest.approx(1 / 3)
