@@ -49,8 +49,10 @@ def _requested(result) -> set[str]:
 
 
 def test_model_retries_while_it_cannot_train_then_keeps_its_weekly_cadence(tmp_path: Path):
-    """A fresh instance must not wait for Monday: while the training set or the model fails
-    its check, new data re-requests both; once a model passes, new data refreshes scores only."""
+    """A fresh instance must not wait for Monday: a label-free model scores everyone from the
+    first data, and while the training set or the model fails its check, new data re-requests
+    both; the supervised model takes over once it can train, and then new data refreshes
+    scores only."""
     zone, landing = tmp_path / "generated", tmp_path / "landing"
     generate(400, 36, seed=5, out=zone, end_date=dt.date(2026, 11, 21))
     resources = {
@@ -63,8 +65,14 @@ def test_model_retries_while_it_cannot_train_then_keeps_its_weekly_cadence(tmp_p
     with dg.instance_for_test() as instance:
         _land(zone / "landing", landing, lambda day: day <= "2026-10-20")  # shorter than the label window
         run_everything(instance, landing, resources)
-        training = instance.get_latest_materialization_event(dg.AssetKey("intent_model")).asset_materialization
-        assert training.metadata["trained"].value is False
+        untrained = instance.get_latest_materialization_event(dg.AssetKey("intent_model")).asset_materialization
+        assert untrained.metadata["reason"].value.startswith("no supervised model: ")
+        fallback = instance.get_latest_materialization_event(dg.AssetKey("intent_scores")).asset_materialization
+        assert fallback.metadata["kind"].value in ("bg-nbd", "engagement-recency")
+        store = resources["warehouse"].store
+        scores, profiles = store.read_table("intent_scores"), store.read_table("customer_profiles")
+        assert len(profiles) and set(scores["customer_id"]) == set(profiles["customer_id"])  # everyone, from day one
+        assert scores["model_version"].str.startswith(fallback.metadata["kind"].value + "-").all()
         cursor = dg.evaluate_automation_conditions(definitions, instance).cursor
 
         _land(zone / "landing", landing, lambda day: "2026-10-20" < day < "2026-11-21")
@@ -74,7 +82,8 @@ def test_model_retries_while_it_cannot_train_then_keeps_its_weekly_cadence(tmp_p
 
         run_everything(instance, landing, resources)
         model = instance.get_latest_materialization_event(dg.AssetKey("intent_model")).asset_materialization
-        assert model.metadata["trained"].value is True, model.metadata.get("reason")
+        assert model.metadata["kind"].value == "supervised", model.metadata.get("reason")
+        assert store.read_table("intent_scores")["model_version"].str.startswith("supervised-").all()
         cursor = dg.evaluate_automation_conditions(definitions, instance, cursor=after_data.cursor).cursor
 
         _land(zone / "landing", landing, lambda day: day == "2026-11-21")

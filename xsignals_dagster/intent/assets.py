@@ -1,10 +1,7 @@
 """Intent: point-in-time training set, the model (weekly), daily scores and next-best actions."""
 
-import json
-
 import dagster as dg
 import pandas as pd
-import sqlalchemy as sa
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH, MODEL_RETRAIN
 from xsignals_dagster.identity.assets import IDENTITY_SOURCES
@@ -25,47 +22,34 @@ from xsignals_dagster.intent import (
     snapshot_dates,
     train_intent_model,
 )
+from xsignals_dagster.intent.label_free import fit_label_free_model
+from xsignals_dagster.intent.labels import FEATURE_WINDOW_DAYS, TRAINING_SNAPSHOTS
+from xsignals_dagster.intent.model import SUPERVISED
+from xsignals_dagster.intent.registry import latest_model, register_model
 from xsignals_dagster.intent.features import LABEL_OWNER
 from xsignals_dagster.resources import IntentConfig, Warehouse
 from xsignals_dagster.signals.profile import build_profile, compute_signals
 from xsignals_dagster.warehouse.store import utc_now
 
-SNAPSHOTS = 5
 AUC_FLOOR = 0.6
 # Every purchase the labels count, written with the training set: reading them back is far
 # cheaper than loading the web, app and pos rows again.
 PURCHASES_TABLE = "intent_purchases"
 TRAINING_KEYS = ["customer_id", "as_of", "purchased"]
 
-intent_models = sa.Table(
-    "intent_models",
-    sa.MetaData(),
-    sa.Column("version", sa.Text, nullable=False),
-    sa.Column("trained_at", sa.DateTime, nullable=False),
-    sa.Column("horizon_days", sa.BigInteger, nullable=False),
-    sa.Column("feature_columns", sa.Text, nullable=False),  # JSON list
-    sa.Column("metrics", sa.Text, nullable=False),  # JSON: model, baselines, ablation
-    sa.Column("model", sa.LargeBinary, nullable=False),
-)
-
 
 def _record_customers(store) -> pd.DataFrame:
     return store.read_table("customer_records").dropna(subset=["customer_id"])
-
-
-def latest_model(store) -> IntentModel | None:
-    if not store.has_table(intent_models.name):
-        return None
-    rows = store.query(sa.select(intent_models.c.model).order_by(intent_models.c.trained_at.desc()).limit(1))
-    return IntentModel.from_bytes(rows["model"].iloc[0]) if len(rows) else None
 
 
 @dg.asset(
     group_name="intent",
     kinds={"pandas", "sql"},
     description=(
-        f"Up to {SNAPSHOTS} weekly snapshots back from the newest date whose label window has landed: "
-        "every profile signal as of the snapshot (nothing later, customers split where the evidence "
+        "Snapshots chosen from the history's length and the horizon: the newest date whose label window "
+        f"has landed, to evaluate on, and up to {TRAINING_SNAPSHOTS} older ones whose windows closed by then "
+        "(with a history shorter than two horizons, snapshots within one horizon, split by customer). Each "
+        "holds every profile signal as of the snapshot (nothing later, customers split where the evidence "
         "joining them came later) and the label, a purchase on any channel in the following "
         "horizon_days. A seeded sample of customers beyond IntentSettings.max_training_customers."
     ),
@@ -77,9 +61,9 @@ def latest_model(store) -> IntentModel | None:
             "enough_to_train",
             asset="intent_training_set",
             description=(
-                "A snapshot to evaluate on (the newest) and older ones whose label window closed by its "
-                "date to train on, with enough buyers and non-buyers on both sides. While it fails, the set is "
-                "rebuilt whenever its inputs change instead of waiting for the weekly retrain."
+                "Snapshots to train and to evaluate a supervised model on, with enough buyers and non-buyers "
+                "on both sides. Warns while they are missing (a label-free model scores meanwhile); while it "
+                "fails, the set is rebuilt whenever its inputs change instead of waiting for the weekly retrain."
             ),
         )
     ],
@@ -93,7 +77,7 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
     horizon = intent_config.horizon_days
     starts = [f["ts"].min() for f in frames.values() if "ts" in f and len(f)]
     newest = newest_extract_date(store)
-    dates = snapshot_dates(min(starts), newest, horizon, SNAPSHOTS) if starts and newest is not None else []
+    dates = snapshot_dates(min(starts), newest, horizon) if starts and newest is not None else []
     sampled = sample_customers(record_customers, settings.max_training_customers, settings.random_state)
     history = IdentityHistory(frames, sampled, store.read_table("identity_links"))
 
@@ -109,7 +93,9 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         tx.replace_table("intent_training_set", training)
         tx.replace_table(PURCHASES_TABLE, purchases)  # the model's BG/NBD baseline reads them back
     if not dates:
-        context.log.warning(f"no snapshot yet: the data does not span more than the {horizon}-day label window")
+        context.log.warning(
+            f"no snapshot yet: the data does not span the {horizon}-day label window plus {FEATURE_WINDOW_DAYS} days"
+        )
     try:
         check_trainable(training, horizon)
         gate = None
@@ -117,7 +103,14 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         gate = str(insufficient)
         context.log.warning(f"not enough to train a model yet: {gate}")
     return dg.MaterializeResult(
-        check_results=[dg.AssetCheckResult(check_name="enough_to_train", passed=gate is None, metadata={"reason": gate or "ok"})],
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="enough_to_train",
+                passed=gate is None,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"reason": gate or "ok"},
+            )
+        ],
         metadata={
             "rows": len(training),
             "snapshots": ", ".join(f"{d:%Y-%m-%d}" for d in dates) or "none",
@@ -132,10 +125,12 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
     group_name="intent",
     kinds={"scikitlearn", "sql"},
     description=(
-        "Gradient boosting with probability calibration, trained on all snapshots but the newest and "
-        "evaluated out of time on the newest, beside RFM-only, web-only and BG/NBD baselines and a "
-        "touchpoint ablation. Stored with its version, features and metrics in `intent_models`. "
-        "Retrains weekly (Mondays) or when missing."
+        "Gradient boosting with probability calibration (BG/NBD's reading of each purchase history among "
+        "its inputs), trained on the older snapshots and evaluated on the newest (out of time), or on "
+        "held-out customers while the history is shorter than two horizons, beside RFM-only, web-only and "
+        "BG/NBD baselines and a touchpoint ablation, kept with its version, features and metrics in "
+        "`intent_models`. While none can be trained or evaluated the check warns why, and intent_scores "
+        "scores with a label-free model. Retrains weekly (Mondays), when missing, or while a check fails."
     ),
     deps=[intent_training_set],
     automation_condition=MODEL_RETRAIN,
@@ -144,59 +139,58 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         dg.AssetCheckSpec(
             "auc_above_floor_and_not_dropping",
             asset="intent_model",
-            description=f"Out-of-time ROC-AUC at least {AUC_FLOOR} and not more than 0.02 below the previous version.",
+            description=(
+                f"ROC-AUC at least {AUC_FLOOR} and not more than 0.02 below the previous version's (fails); warns "
+                "while no supervised model can be trained or evaluated, with the reason."
+            ),
         )
     ],
 )
 def intent_model(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
     store = warehouse.store
+    horizon = intent_config.horizon_days
     training = store.read_table("intent_training_set") if store.has_table("intent_training_set") else pd.DataFrame()
-    previous = latest_model(store)
+    previous = latest_model(store, horizon)
     try:
         if training.empty:
-            raise InsufficientData("no training snapshots yet (the data is shorter than the label window)")
-        model = train_intent_model(training, None, store.read_table(PURCHASES_TABLE), intent_config.horizon_days)
+            raise InsufficientData(f"no training snapshot: the history is shorter than the {horizon}-day label window")
+        model = train_intent_model(training, None, store.read_table(PURCHASES_TABLE), horizon)
     except InsufficientData as gate:
-        context.log.warning(f"no model trained: {gate}")
-        return dg.MaterializeResult(
-            metadata={"trained": False, "reason": str(gate)},
-            check_results=[dg.AssetCheckResult(check_name="auc_above_floor_and_not_dropping", passed=False, metadata={"reason": str(gate)})],
+        reason = f"no supervised model: {gate}"
+        context.log.warning(f"{reason}; intent_scores scores with a label-free model meanwhile")
+        check = dg.AssetCheckResult(
+            check_name="auc_above_floor_and_not_dropping",
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"result": reason},
         )
-    passed, message = auc_check(model.metrics, previous.metrics if previous else None, AUC_FLOOR)
-    evidence = {"model": model.metrics, "baselines": model.baseline_metrics, "ablation_auc_loss": model.ablation_auc_loss}
-    with store.transaction() as tx:
-        tx.ensure_table(intent_models)
-        tx.insert(
-            intent_models,
-            pd.DataFrame(
-                [
-                    {
-                        "version": model.version,
-                        "trained_at": utc_now(),
-                        "horizon_days": model.horizon_days,
-                        "feature_columns": json.dumps(model.feature_columns),
-                        "metrics": json.dumps(evidence, default=float),
-                        "model": model.to_bytes(),
-                    }
-                ]
-            ),
-        )
-    baselines = {f"{name}_roc_auc": m["roc_auc"] for name, m in model.baseline_metrics.items()}
+        return dg.MaterializeResult(metadata={"kind": "none: scores are label-free", "reason": reason}, check_results=[check])
+    passed, message = auc_check(model.metrics, previous.metrics if previous is not None else None, AUC_FLOOR)
+    register_model(store, model, utc_now())
     return dg.MaterializeResult(
-        metadata={
-            "trained": True,
-            "version": model.version,
-            **{k: float(v) for k, v in model.metrics.items()},
-            **baselines,
-            "lift_over_web_only": float(model.metrics["roc_auc"] - model.baseline_metrics["web_only"]["roc_auc"]),
-            "features": len(model.feature_columns),
-            "evaluated_on": f"{model.evaluated_on:%Y-%m-%d}",
-            "calibration": dg.MetadataValue.md(model.calibration_table),
-            "decile_lift": dg.MetadataValue.md(model.lift_table),
-            "ablation": dg.MetadataValue.md(model.ablation_table),
-        },
-        check_results=[dg.AssetCheckResult(check_name="auc_above_floor_and_not_dropping", passed=passed, metadata={"result": message})],
+        metadata=_evidence(model),
+        check_results=[
+            dg.AssetCheckResult(check_name="auc_above_floor_and_not_dropping", passed=passed, metadata={"result": message})
+        ],
     )
+
+
+def _evidence(model: IntentModel) -> dict[str, object]:
+    """A supervised model's metrics, for the UI to plot."""
+    baselines = {f"{name}_roc_auc": m["roc_auc"] for name, m in model.baseline_metrics.items()}
+    return {
+        "version": model.version,
+        "kind": model.kind,
+        "evaluation": model.evaluation,
+        **{k: float(v) for k, v in model.metrics.items()},
+        **baselines,
+        "lift_over_web_only": float(model.metrics["roc_auc"] - model.baseline_metrics["web_only"].get("roc_auc", 0.5)),
+        "features": len(model.feature_columns),
+        "evaluated_on": f"{model.evaluated_on:%Y-%m-%d}",
+        "calibration": dg.MetadataValue.md(model.calibration_table),
+        "decile_lift": dg.MetadataValue.md(model.lift_table),
+        "ablation": dg.MetadataValue.md(model.ablation_table),
+    }
 
 
 def _write(store, name: str, frame: pd.DataFrame) -> None:
@@ -204,6 +198,7 @@ def _write(store, name: str, frame: pd.DataFrame) -> None:
         tx.replace_table(name, frame)
 
 
+NO_SUPERVISED_MODEL = "no supervised model for this horizon yet (the intent_model check says why)"
 SCORE_COLUMNS = ["customer_id", "as_of", "horizon_days", "intent_score", "top_factors", "percentile", "bucket", "model_version"]
 
 
@@ -213,20 +208,23 @@ SCORE_COLUMNS = ["customer_id", "as_of", "horizon_days", "intent_score", "top_fa
     description=(
         "The latest intent score of every customer as of the newest extract date (CONTRACT §2): the "
         "calibrated probability of a purchase on any channel in the next horizon_days, its percentile, "
-        "a bucket (high: top 10 %, medium: next 20 %, low: the rest) and the top factors in words."
+        "a bucket (high: top 10 %, medium: next 20 %, low: the rest) and the top factors in words. Scored "
+        "by the newest supervised model for the horizon, or until there is one by a label-free model fitted "
+        "on today's profile (BG/NBD on the transactions, engagement recency without any): model_version "
+        "names it."
     ),
     deps=[intent_model, "customer_profiles"],
     automation_condition=DOWNSTREAM_REFRESH,
     pool=WAREHOUSE_POOL,
 )
-def intent_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def intent_scores(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
     store = warehouse.store
-    model = latest_model(store)
-    if model is None:
-        _write(store, "intent_scores", pd.DataFrame(columns=SCORE_COLUMNS))
-        context.log.warning("no intent model yet: intent_scores is empty")
-        return dg.MaterializeResult(metadata={"rows": 0, "reason": "no intent model yet"})
+    horizon = intent_config.horizon_days
     profile = store.read_table("customer_profiles")
+    model = latest_model(store, horizon)
+    if model is None:
+        model = fit_label_free_model(profile, horizon, NO_SUPERVISED_MODEL)
+        context.log.warning(f"{model.kind} scores every customer: {NO_SUPERVISED_MODEL}")
     as_of = newest_extract_date(store)
     scores = score_customers(model, profile, as_of).assign(model_version=model.version)[SCORE_COLUMNS]
     _write(store, "intent_scores", scores)
@@ -235,6 +233,8 @@ def intent_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
             "rows": len(scores),
             "as_of": f"{as_of:%Y-%m-%d}",
             "model_version": model.version,
+            "kind": model.kind,
+            "reason": model.reason or f"the newest supervised model with a {horizon}-day horizon",
             "mean_score": float(scores["intent_score"].mean()) if len(scores) else 0.0,
             **{f"share_{b}": float((scores["bucket"] == b).mean()) for b in ("low", "medium", "high")},
         }

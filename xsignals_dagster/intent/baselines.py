@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, expit, gammaln
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from xsignals_dagster.intent.features import AS_OF, CUSTOMER_ID, LABEL, RFM_PATTERN, WEB_ONLY_PATTERN
 from xsignals_dagster.intent.labels import utc_day, utc_days
@@ -106,12 +107,78 @@ def bg_nbd_scores(purchases: pd.DataFrame, training: pd.DataFrame, evaluation: p
 
     Fitted on the transactions up to the evaluation day (history only, no labels). A customer
     who never bought has no BG/NBD story: they get the purchase rate of such customers in the
-    training snapshots.
+    training snapshots, and so does everyone when fewer than MIN_BG_NBD_BUYERS had bought.
     """
     as_of = evaluation[AS_OF].iloc[0]
     history = purchase_history(purchases, as_of)
-    probabilities = probability_of_purchase(fit_bg_nbd(history), history, horizon_days)
+    probabilities = (
+        probability_of_purchase(fit_bg_nbd(history), history, horizon_days)
+        if len(history) >= MIN_BG_NBD_BUYERS
+        else pd.Series(dtype=float)
+    )
     first_purchase_day = utc_days(purchases["ts"]).groupby(purchases[CUSTOMER_ID].to_numpy()).min()
     had_bought = training[CUSTOMER_ID].map(first_purchase_day) <= training[AS_OF]
     newcomer_rate = float(training.loc[~had_bought, LABEL].mean()) if (~had_bought).any() else 0.0
     return evaluation[CUSTOMER_ID].map(probabilities).fillna(newcomer_rate).to_numpy(dtype=float)
+
+
+# The profile columns (transactional signals) that hold each customer's purchase history.
+PROFILE_ORDERS = "transactional_orders_all"
+PROFILE_DAYS_SINCE_LAST_PURCHASE = "transactional_days_since_last_purchase"
+PROFILE_DAYS_BETWEEN_ORDERS = "transactional_days_between_orders"
+PROFILE_HISTORY_COLUMNS = (PROFILE_ORDERS, PROFILE_DAYS_SINCE_LAST_PURCHASE, PROFILE_DAYS_BETWEEN_ORDERS)
+# Below this many buyers a BG/NBD fit says nothing.
+MIN_BG_NBD_BUYERS = 20
+
+
+def history_from_profile(features: pd.DataFrame) -> pd.DataFrame:
+    """`purchase_history` (`x`, `t_x`, `T`) read off a profile or model input: `x` repeat
+    orders, `t_x` the days from the first order to the last (the mean gap times `x`), `T`
+    the days from the first order to as_of. NaN for a customer without an order. Orders, not
+    purchase days: two orders on one day count twice, which the profile cannot tell apart."""
+    orders = pd.to_numeric(features[PROFILE_ORDERS], errors="coerce").astype(float)
+    x = (orders - 1).where(orders >= 1)
+    gap = pd.to_numeric(features[PROFILE_DAYS_BETWEEN_ORDERS], errors="coerce").astype(float)
+    t_x = (gap * x).where(x > 0, 0.0).where(x.notna())
+    since_last = pd.to_numeric(features[PROFILE_DAYS_SINCE_LAST_PURCHASE], errors="coerce").astype(float)
+    return pd.DataFrame({"x": x, "t_x": t_x, "T": since_last + t_x}, index=features.index)
+
+
+def fit_bg_nbd_on_profile(features: pd.DataFrame) -> BgNbdParameters | None:
+    """BG/NBD fitted on the buyers of a profile, None without the history columns or with
+    fewer than MIN_BG_NBD_BUYERS buyers."""
+    if not set(PROFILE_HISTORY_COLUMNS) <= set(features.columns):
+        return None
+    history = history_from_profile(features).dropna()
+    return fit_bg_nbd(history) if len(history) >= MIN_BG_NBD_BUYERS else None
+
+
+class BgNbdFeatures(TransformerMixin, BaseEstimator):
+    """Adds what BG/NBD reads from a customer's purchase history: the probability that they
+    are still a customer (`transactional_bgnbd_p_alive`) and their expected purchase rate
+    per day if so (`transactional_bgnbd_rate`, the posterior mean of λ).
+
+    A classifier sees recency and frequency as separate columns; BG/NBD's posterior combines
+    them the way repeat buying behaves, which a tree would need many splits and much data to
+    learn. Fitted without labels (on the rows' own histories), so it leaks nothing. A frame
+    without the profile's history columns passes through unchanged, and so does one with too
+    few buyers (the columns are then unknown).
+    """
+
+    COLUMNS = ("transactional_bgnbd_p_alive", "transactional_bgnbd_rate")
+
+    def fit(self, X: pd.DataFrame, y=None):
+        self.params_ = fit_bg_nbd_on_profile(X)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        if not set(PROFILE_HISTORY_COLUMNS) <= set(X.columns):
+            return X
+        history = history_from_profile(X)
+        p_alive, rate = pd.Series(np.nan, index=X.index), pd.Series(np.nan, index=X.index)
+        if self.params_ is not None:
+            bought = history["x"].notna().to_numpy()
+            known = history[bought]
+            p_alive[bought] = probability_alive(self.params_, known).to_numpy()
+            rate[bought] = ((self.params_.r + known["x"]) / (self.params_.alpha + known["T"])).to_numpy()
+        return X.assign(**dict(zip(self.COLUMNS, (p_alive.to_numpy(), rate.to_numpy()), strict=True)))

@@ -72,15 +72,16 @@ def auc_check(
     floor: float,
     tolerance: float = DEFAULT_AUC_DROP_TOLERANCE,
 ) -> tuple[bool, str]:
-    """Whether a new model may serve: its out-of-time AUC is at least `floor` and at most
-    `tolerance` below the previous version's (when there is one)."""
+    """Whether a new model may serve: its evaluation AUC (out of time, or on held-out
+    customers) is at least `floor` and at most `tolerance` below the previous version's (when
+    there is one)."""
     auc = current_metrics["roc_auc"]
     if auc < floor:
-        return False, f"out-of-time ROC-AUC {auc:.3f} is below the floor {floor:.3f}"
+        return False, f"ROC-AUC {auc:.3f} is below the floor {floor:.3f}"
     if previous_metrics is not None and auc < previous_metrics["roc_auc"] - tolerance:
         return False, (
-            f"out-of-time ROC-AUC {auc:.3f} dropped more than {tolerance:.3f} "
+            f"ROC-AUC {auc:.3f} dropped more than {tolerance:.3f} "
             f"against the previous model's {previous_metrics['roc_auc']:.3f}"
         )
     previous = "" if previous_metrics is None else f" (previous {previous_metrics['roc_auc']:.3f})"
-    return True, f"out-of-time ROC-AUC {auc:.3f} meets the floor {floor:.3f}{previous}"
+    return True, f"ROC-AUC {auc:.3f} meets the floor {floor:.3f}{previous}"

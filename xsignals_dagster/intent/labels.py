@@ -94,13 +94,49 @@ def purchases_from_frames(frames: dict[str, pd.DataFrame], record_customers: pd.
     return purchases[PURCHASE_COLUMNS].sort_values(["ts", CUSTOMER_ID], kind="stable").reset_index(drop=True)
 
 
-def snapshot_dates(first_date, last_date, horizon_days: int, n: int, step_days: int = 7) -> list[pd.Timestamp]:
-    """Up to `n` snapshot days, `step_days` apart, oldest first, ending at the newest day whose
-    label window (`horizon_days` days after it) has fully landed by `last_date`; none before
-    `first_date`."""
-    first, newest = utc_day(first_date), utc_day(last_date) - pd.Timedelta(days=horizon_days)
-    dates = [newest - pd.Timedelta(days=step_days * k) for k in range(n)]
-    return sorted(d for d in dates if d >= first)
+# The least history before a snapshot for its features to say anything about a customer.
+FEATURE_WINDOW_DAYS = 7
+# Snapshots the model trains on: each adds every customer's state at another day, at the cost
+# of computing every signal again.
+TRAINING_SNAPSHOTS = 4
+
+
+def snapshot_step_days(horizon_days: int) -> int:
+    """Days between training snapshots: a quarter of the horizon, at least a week. Snapshots a
+    week apart share most of a long label window, so with a long horizon they would repeat
+    one another instead of showing the model other moments."""
+    return max(7, -(-horizon_days // 4))
+
+
+def snapshot_dates(
+    first_date,
+    last_date,
+    horizon_days: int,
+    feature_window_days: int = FEATURE_WINDOW_DAYS,
+    training_snapshots: int = TRAINING_SNAPSHOTS,
+) -> list[pd.Timestamp]:
+    """The snapshot days a history of `first_date` … `last_date` holds, oldest first.
+
+    The newest is the last day whose label window (`horizon_days` after it) has fully landed:
+    the model is evaluated there. Before it come up to `training_snapshots` days whose label
+    windows closed by then (`snapshot_step_days` apart), none earlier than
+    `feature_window_days` after the first day: a history of at least twice the horizon plus
+    that window trains and evaluates out of time. A shorter history that still holds one
+    complete label window gives the snapshots from the newest one back, all inside one
+    horizon of each other: the model then trains and evaluates on separate customers
+    (`training.split_training_set`). A history shorter than the horizon plus the feature
+    window gives none.
+    """
+    earliest = utc_day(first_date) + pd.Timedelta(days=feature_window_days)
+    horizon = pd.Timedelta(days=horizon_days)
+    newest = utc_day(last_date) - horizon
+    if newest < earliest:
+        return []
+    step = pd.Timedelta(days=snapshot_step_days(horizon_days))
+    older = [newest - horizon - step * k for k in range(training_snapshots)]
+    if older[0] < earliest:  # no closed label window before the newest: one horizon's worth
+        older = [newest - step * k for k in range(1, training_snapshots) if step * k < horizon]
+    return sorted(d for d in [*older, newest] if d >= earliest)
 
 
 def sample_customers(record_customers: pd.DataFrame, max_customers: int, seed: int) -> pd.DataFrame:

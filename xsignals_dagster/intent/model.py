@@ -4,8 +4,9 @@ carries it with everything needed to judge and explain it.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,13 @@ from sklearn.model_selection import GroupShuffleSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
+from xsignals_dagster.intent.baselines import BgNbdFeatures
 from xsignals_dagster.intent.features import model_input
+
+# What scores (IntentModel.kind): the model trained on labels, or a label-free stand-in.
+SUPERVISED = "supervised"
+BG_NBD_MODEL = "bg-nbd"
+ENGAGEMENT_RECENCY = "engagement-recency"
 
 # HistGradientBoosting bins a category per value; rarer ones beyond this share one code.
 MAX_CATEGORIES = 250
@@ -78,9 +85,11 @@ def fit_boosting(
     encoded: pd.DataFrame, labels: np.ndarray, categorical_columns: list[str], settings: IntentSettings, calibrated: bool = True
 ):
     """Gradient boosting (native categorical splits on the code columns, NaN as missing) on
-    a numeric frame from an encoder, indexed by `customer_id`; calibrated on a held-out
-    share of customers unless `calibrated` is False (comparisons of ranking only, which
-    calibration would not change)."""
+    a numeric frame from an encoder, indexed by `customer_id`, with BG/NBD's reading of the
+    purchase history added (`BgNbdFeatures`); calibrated on a held-out share of customers
+    unless `calibrated` is False (comparisons of ranking only, which calibration would not
+    change). The BG/NBD columns are made inside the classifier, from the encoded columns,
+    so an explanation that occludes recency or frequency moves them too."""
     categorical = [c for c in categorical_columns if c in encoded.columns]
     boosting = HistGradientBoostingClassifier(
         max_iter=settings.max_iter,
@@ -91,10 +100,11 @@ def fit_boosting(
         categorical_features=categorical or None,
         random_state=settings.random_state,
     )
+    estimator = Pipeline([("bg_nbd", BgNbdFeatures()), ("boost", boosting)])
     if calibrated:
         holdout = CustomerHoldout(n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state)
-        boosting = CalibratedClassifierCV(boosting, method=settings.calibration_method, cv=holdout)
-    return boosting.fit(encoded, labels)
+        estimator = CalibratedClassifierCV(estimator, method=settings.calibration_method, cv=holdout)
+    return estimator.fit(encoded, labels)
 
 
 def fit_encoding(
@@ -120,6 +130,13 @@ def fit_encoding(
     return encoding, encoding.fit_transform(features)
 
 
+def model_version(kind: str, feature_columns: list[str], settings: IntentSettings) -> str:
+    """What scores, when it was made, and a hash of what defines it (features and settings):
+    `supervised-20260331T030000Z-1a2b3c4d5e`."""
+    digest = hashlib.sha256(repr((kind, feature_columns, asdict(settings))).encode()).hexdigest()[:10]
+    return f"{kind}-{pd.Timestamp.now(tz='UTC'):%Y%m%dT%H%M%SZ}-{digest}"
+
+
 def predict_probability(classifier, features: pd.DataFrame) -> np.ndarray:
     """P(purchase) per row."""
     return classifier.predict_proba(features)[:, 1]
@@ -127,19 +144,26 @@ def predict_probability(classifier, features: pd.DataFrame) -> np.ndarray:
 
 @dataclass
 class IntentModel:
-    """A trained purchase-intent model and its evidence.
+    """A purchase-intent model and its evidence.
 
-    `metrics` and the tables are measured out of time: trained on the snapshots
-    `trained_on`, evaluated on the later snapshot `evaluated_on`; the pipeline that scores is
-    exactly the one measured.
+    `kind` says what scores: `SUPERVISED` (gradient boosting trained on labelled snapshots),
+    or, while no supervised model can be trained or evaluated, a label-free one
+    (`label_free.py`: `BG_NBD` on the transactions, `ENGAGEMENT_RECENCY` without any) and
+    `reason` says why. A supervised model's `metrics` and tables are measured as
+    `evaluation` says: out of time (trained on the snapshots `trained_on`, evaluated on the
+    later snapshot `evaluated_on`) or on held-out customers; the pipeline that scores is
+    exactly the one measured. A label-free model has no labels to be measured against: its
+    metrics are empty.
     """
 
     version: str
+    kind: str
+    evaluation: str
     horizon_days: int
     feature_columns: list[str]
     categorical_columns: list[str]
     trained_on: list[pd.Timestamp]
-    evaluated_on: pd.Timestamp
+    evaluated_on: pd.Timestamp | None
     metrics: dict[str, float]
     calibration_table: str
     lift_table: str
@@ -151,6 +175,7 @@ class IntentModel:
     reference_values: dict[str, object]
     settings: IntentSettings
     pipeline: Pipeline = field(repr=False)
+    reason: str = ""
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated P(purchase within `horizon_days`) for a frame indexed by `customer_id`."""

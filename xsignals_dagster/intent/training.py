@@ -9,9 +9,6 @@ it saw, including the purchases it learnt from.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import asdict
-
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
@@ -30,7 +27,16 @@ from xsignals_dagster.intent.features import (
     columns_matching,
     feature_columns_of,
 )
-from xsignals_dagster.intent.model import IntentModel, IntentSettings, fit_boosting, fit_encoding, predict_probability
+from xsignals_dagster.intent.model import (
+    CustomerHoldout,
+    SUPERVISED,
+    IntentModel,
+    IntentSettings,
+    fit_boosting,
+    model_version,
+    fit_encoding,
+    predict_probability,
+)
 
 # Rows of the evaluation snapshot used to rank features for explanations.
 EXPLANATION_SAMPLE_ROWS = 1_000
@@ -50,42 +56,53 @@ def _check_counts(labels: pd.Series, where: str, min_positives: int, min_negativ
         )
 
 
-def _split_out_of_time(
+OUT_OF_TIME = "out of time"
+HELD_OUT_CUSTOMERS = "held-out customers"
+
+
+def split_training_set(
     training_set: pd.DataFrame, horizon_days: int, settings: IntentSettings
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The newest snapshot to evaluate on, and to train on the older snapshots whose label
-    window closed by its date (an overlapping window would let the model learn purchases it
-    is then judged on); both pass the data gates."""
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The rows to train on, the rows to evaluate on, and how they were split; both sides pass
+    the data gates (else `InsufficientData`).
+
+    Out of time where the history allows: evaluated on the newest snapshot, trained on the
+    older ones whose label window closed by its date (an overlapping window would let the
+    model learn purchases it is then judged on). A history shorter than two horizons has no
+    such older snapshot (`labels.snapshot_dates`): then a seeded share of customers is held
+    out of every snapshot and the model is evaluated on their newest one. That measures how
+    the model carries over to other customers, not to a later date, and says so.
+    """
     dates = sorted(pd.Timestamp(d) for d in training_set[AS_OF].unique())
-    if len(dates) < 2:
-        raise InsufficientData(f"needs at least 2 snapshots (train and evaluate out of time), got {len(dates)}")
+    if not dates:
+        raise InsufficientData("no snapshot: the history is shorter than the label window plus a week")
     newest = dates[-1]
-    closed = [d for d in dates[:-1] if d + pd.Timedelta(days=horizon_days) <= newest]
-    if not closed:
-        raise InsufficientData(
-            f"needs a snapshot at least {horizon_days} days (the label window) before the newest, "
-            f"{newest:%Y-%m-%d}, to train on; snapshots: {', '.join(f'{d:%Y-%m-%d}' for d in dates)}"
-        )
     as_of = pd.to_datetime(training_set[AS_OF])
-    training, evaluation = training_set[as_of.isin(closed).to_numpy()], training_set[(as_of == newest).to_numpy()]
-    _check_counts(
-        training[LABEL],
-        f"training ({len(closed)} snapshots)",
-        settings.min_training_positives,
-        settings.min_training_negatives,
-    )
+    closed = [d for d in dates[:-1] if d + pd.Timedelta(days=horizon_days) <= newest]
+    if closed:
+        how = OUT_OF_TIME
+        training, evaluation = training_set[as_of.isin(closed).to_numpy()], training_set[(as_of == newest).to_numpy()]
+        described = f"training ({len(closed)} snapshots)"
+    else:
+        how = HELD_OUT_CUSTOMERS
+        holdout = CustomerHoldout(n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state)
+        trained, held_out = next(holdout.split(training_set.set_index(CUSTOMER_ID)))
+        training = training_set.iloc[trained]
+        evaluation = training_set.iloc[held_out][(as_of.iloc[held_out] == newest).to_numpy()]
+        described = f"training ({len(dates)} snapshots, customers not held out)"
+    _check_counts(training[LABEL], described, settings.min_training_positives, settings.min_training_negatives)
     _check_counts(
         evaluation[LABEL],
-        f"evaluation snapshot {newest:%Y-%m-%d}",
+        f"evaluation snapshot {newest:%Y-%m-%d}" + ("" if closed else " (held-out customers)"),
         settings.min_evaluation_positives,
         settings.min_evaluation_negatives,
     )
-    return training, evaluation
+    return training, evaluation, how
 
 
 def check_trainable(training_set: pd.DataFrame, horizon_days: int, settings: IntentSettings | None = None) -> None:
     """The data gates alone, for a training set's quality check: raises `InsufficientData`."""
-    _split_out_of_time(training_set, horizon_days, settings or IntentSettings())
+    split_training_set(training_set, horizon_days, settings or IntentSettings())
 
 
 def _positions(rows: int, max_rows: int, seed: int) -> np.ndarray:
@@ -97,12 +114,6 @@ def _positions(rows: int, max_rows: int, seed: int) -> np.ndarray:
 
 def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.set_index(CUSTOMER_ID)
-
-
-def _version(feature_columns: list[str], settings: IntentSettings) -> str:
-    """Training time and a hash of what defines the model (features and settings)."""
-    digest = hashlib.sha256(repr((feature_columns, asdict(settings))).encode()).hexdigest()[:10]
-    return f"{pd.Timestamp.now(tz='UTC'):%Y%m%dT%H%M%SZ}-{digest}"
 
 
 def _baseline_metrics(
@@ -220,7 +231,7 @@ def _train(
     settings: IntentSettings,
 ) -> IntentModel:
     feature_columns = list(feature_columns) if feature_columns is not None else feature_columns_of(training_set)
-    training, evaluation = _split_out_of_time(training_set, horizon_days, settings)
+    training, evaluation, evaluated_how = split_training_set(training_set, horizon_days, settings)
     # A column with fewer than two values among the training rows says nothing, and one
     # with none at all breaks the boosting's binning.
     feature_columns = [c for c in feature_columns if training[c].nunique() >= 2]
@@ -240,7 +251,9 @@ def _train(
     ablation = _ablation(training, evaluation, encoded, categorical_columns, settings)
 
     return IntentModel(
-        version=_version(feature_columns, settings),
+        version=model_version(SUPERVISED, feature_columns, settings),
+        kind=SUPERVISED,
+        evaluation=evaluated_how,
         horizon_days=horizon_days,
         feature_columns=feature_columns,
         categorical_columns=categorical_columns,
@@ -257,3 +270,4 @@ def _train(
         settings=settings,
         pipeline=pipeline,
     )
+

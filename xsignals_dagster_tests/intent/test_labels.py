@@ -64,11 +64,36 @@ def test_purchases_come_from_online_purchase_events_and_store_sale_lines():
     assert str(purchases["ts"].dt.tz) == UTC
 
 
-def test_snapshot_dates_step_back_from_the_newest_complete_label_window():
-    dates = snapshot_dates("2026-02-20", "2026-03-31", horizon_days=14, n=4)
-    assert dates == [pd.Timestamp(d) for d in ("2026-02-24", "2026-03-03", "2026-03-10", "2026-03-17")]
-    assert snapshot_dates("2026-03-05", "2026-03-31", horizon_days=14, n=4)[0] == pd.Timestamp("2026-03-10")
-    assert snapshot_dates("2026-03-30", "2026-03-31", horizon_days=14, n=4) == []
+def _days(*dates: str) -> list[pd.Timestamp]:
+    return [pd.Timestamp(d) for d in dates]
+
+
+def test_snapshots_of_a_two_month_history_train_on_closed_label_windows_and_evaluate_on_the_newest():
+    dates = snapshot_dates("2026-02-01", "2026-03-31", horizon_days=14)
+    # evaluated on 03-17 (its window ends 03-31); trained on the weeks whose windows closed by then
+    assert dates == _days("2026-02-10", "2026-02-17", "2026-02-24", "2026-03-03", "2026-03-17")
+
+
+def test_a_long_horizon_over_a_year_spaces_its_training_snapshots_a_quarter_horizon_apart():
+    dates = snapshot_dates("2025-04-01", "2026-03-31", horizon_days=91)
+    assert dates == _days("2025-07-23", "2025-08-15", "2025-09-07", "2025-09-30", "2025-12-30")
+    assert all(dates[-1] - d >= pd.Timedelta(days=91) for d in dates[:-1])
+
+
+def test_history_just_short_of_two_horizons_gives_snapshots_within_one_horizon_to_split_by_customer():
+    # 182-day horizon over 365 days: no closed label window before the newest complete one
+    dates = snapshot_dates("2025-03-31", "2026-03-31", horizon_days=182)
+    assert dates == _days("2025-05-15", "2025-06-30", "2025-08-15", "2025-09-30")
+    assert dates[-1] - dates[0] < pd.Timedelta(days=182)
+    # one day more of history than twice the horizon plus the feature window: out of time
+    longer = snapshot_dates("2025-03-23", "2026-03-31", horizon_days=182)
+    assert longer[-1] - longer[-2] >= pd.Timedelta(days=182)
+
+
+def test_history_shorter_than_the_horizon_plus_the_feature_window_gives_no_snapshot():
+    assert snapshot_dates("2026-03-10", "2026-03-31", horizon_days=14) == _days("2026-03-17")
+    assert snapshot_dates("2026-03-11", "2026-03-31", horizon_days=14) == []  # 21 days, just too short
+    assert snapshot_dates("2026-03-30", "2026-03-31", horizon_days=14) == []
 
 
 def _purchases(rows: list[tuple[str, str]]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from xsignals_dagster.intent import (
     calibration_table,
     train_intent_model,
 )
+from xsignals_dagster.intent.training import HELD_OUT_CUSTOMERS, OUT_OF_TIME
 from xsignals_dagster_tests.intent.conftest import HORIZON_DAYS
 
 
@@ -21,6 +22,7 @@ def test_model_is_trained_on_older_snapshots_and_evaluated_on_the_newest(trained
     training_set = world[0]
     dates = sorted(training_set["as_of"].unique())
     assert trained.evaluated_on == dates[-1]
+    assert trained.evaluation == OUT_OF_TIME
     assert trained.trained_on == dates[:-1]
     assert trained.metrics["rows"] == (training_set["as_of"] == dates[-1]).sum()
     assert trained.horizon_days == HORIZON_DAYS
@@ -107,15 +109,21 @@ def test_too_few_evaluation_buyers_raise_with_the_counts(world):
         train_intent_model(training_set, None, world[1], HORIZON_DAYS)
 
 
-def test_a_single_snapshot_cannot_be_evaluated_out_of_time(world):
-    training_set = world[0]
-    single = training_set[training_set["as_of"] == training_set["as_of"].min()]
-    with pytest.raises(InsufficientData, match="at least 2 snapshots"):
-        train_intent_model(single, None, world[1], HORIZON_DAYS)
+def test_a_single_snapshot_trains_and_evaluates_on_separate_customers(world):
+    training_set, purchases, truth = world
+    first = (training_set["as_of"] == training_set["as_of"].min()).to_numpy()
+    model = train_intent_model(training_set[first], None, purchases, HORIZON_DAYS)
+    assert model.evaluation == HELD_OUT_CUSTOMERS
+    assert model.evaluated_on == model.trained_on[0] == training_set["as_of"].min()
+    # a quarter of the customers held out, the rest trained on
+    assert model.metrics["rows"] == pytest.approx(0.25 * first.sum(), rel=0.05)
+    rows = training_set[first].reset_index(drop=True)
+    held_out_auc = roc_auc_score(rows["purchased"], truth[first])
+    assert model.metrics["roc_auc"] >= 0.85 * held_out_auc
 
 
 def test_auc_check_fails_below_the_floor_and_on_a_drop():
-    assert auc_check({"roc_auc": 0.80}, None, floor=0.70) == (True, "out-of-time ROC-AUC 0.800 meets the floor 0.700")
+    assert auc_check({"roc_auc": 0.80}, None, floor=0.70) == (True, "ROC-AUC 0.800 meets the floor 0.700")
     passed, message = auc_check({"roc_auc": 0.65}, {"roc_auc": 0.66}, floor=0.70)
     assert not passed and "below the floor 0.700" in message
     passed, message = auc_check({"roc_auc": 0.75}, {"roc_auc": 0.80}, floor=0.70)
