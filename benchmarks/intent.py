@@ -16,10 +16,11 @@ prints:
   person's score is the highest of their customers' (a person split across customers buys if
   any part of them does); over the persons scored, ROC-AUC of that score against
   ``purchased_holdout`` beside ROC-AUC of the generator's own ``p_purchase_holdout`` (the best
-  any model could rank) on the same persons, and the ratio (target >= 0.9); beside them the
-  bound of ``intent_oracle.py`` (a regressor learning the truth itself from the zone's activity
-  seen perfectly) on the same persons, which a pipeline working from the landed files, seeing
-  less and learning from purchases, should not expect to pass;
+  any model could rank) on the same persons, and the ratio; beside them the bound of
+  ``intent_oracle.py`` (a regressor learning the truth itself from the zone's activity seen
+  perfectly) on the same persons, which a pipeline working from the landed files, seeing less
+  and learning from purchases, should not expect to pass, and the model's share of it (issue
+  13's target: >= 0.95);
 * offer precision of ``next_best_actions`` (``offer_hits``: the offered product bought,
   or anything in the offered category for a category offer, in the holdout; the truth's
   holdout purchases are given to every customer whose majority person made them) beside
@@ -72,7 +73,9 @@ TRAINING_STEPS = ("intent_training_set", "intent_model")
 SCORING_STEPS = ("intent_scores", "next_best_actions")
 TIME_TARGET_SECONDS = 180.0
 TIME_TARGET_CUSTOMERS = 100_000
-HOLDOUT_AUC_TARGET = 0.9
+# Issue 13: the model's holdout AUC against the perfectly-observed bound (the 0.9 x truth of issue 5
+# sat at that bound itself).
+BOUND_RATIO_TARGET = 0.95
 BASELINES = ("rfm_only", "web_only", "bg_nbd")
 
 
@@ -291,10 +294,14 @@ def main() -> None:
         )
         ratio = auc["model_auc"] / auc["true_auc"]
         print(f"{'holdout ROC-AUC':34}{'intent_score':>14}{'p_purchase_holdout':>20}{'ratio':>8}")
-        print(f"{'  over the same persons':34}{fmt(auc['model_auc']):>14}{fmt(auc['true_auc']):>20}{fmt(ratio, 2):>8}  (target >= {HOLDOUT_AUC_TARGET})")
+        print(f"{'  over the same persons':34}{fmt(auc['model_auc']):>14}{fmt(auc['true_auc']):>20}{fmt(ratio, 2):>8}")
         print(
             f"{'  bound: activity seen perfectly':34}{fmt(auc['bound_auc']):>14}{fmt(auc['true_auc']):>20}{fmt(auc['bound_auc'] / auc['true_auc'], 2):>8}"
             "  (intent_oracle.py: a regressor learning the truth itself from every session, event, visit and purchase)"
+        )
+        print(
+            f"{'  model / bound':34}{fmt(auc['model_auc'] / auc['bound_auc'], 3):>14}"
+            f"{'':>20}{'':>8}  (target >= {BOUND_RATIO_TARGET})"
         )
 
         holdout = pd.read_csv(truth / "holdout_purchases.csv", dtype={"person_id": str, "product_id": str, "category": str})

@@ -1,0 +1,109 @@
+"""The label-free model: calibrated BG/NBD probabilities for buyers, engagement recency for the rest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xsignals_dagster.intent.label_free import fit_label_free_model
+from xsignals_dagster.intent.scoring import score_customers
+
+HORIZON_DAYS = 30
+CALIBRATION_END = 180.0
+
+
+def _buy_till_you_die_population(customers: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Customers drawn from the BG/NBD story itself (first purchase in the first 90 days,
+    Poisson purchases at a gamma-distributed rate, dropping out after each purchase with a
+    beta-distributed probability): their profile columns at CALIBRATION_END and whether they
+    bought in the HORIZON_DAYS after it."""
+    rng = np.random.default_rng(seed)
+    rates = rng.gamma(shape=0.6, scale=1 / 12.0, size=customers)  # r = 0.6, alpha = 12 days
+    dropout = rng.beta(0.7, 3.0, size=customers)
+    rows, bought_after = [], np.zeros(customers, dtype=bool)
+    for k in range(customers):
+        day = rng.uniform(0, 90)
+        days = [day]
+        while True:
+            if rng.random() < dropout[k]:
+                break
+            day += rng.exponential(1 / rates[k])
+            if day > CALIBRATION_END + HORIZON_DAYS:
+                break
+            if day <= CALIBRATION_END:
+                days.append(day)
+            else:
+                bought_after[k] = True
+                break
+        orders = len(days)
+        rows.append(
+            {
+                "customer_id": f"c{k}",
+                "transactional_orders_all": orders,
+                "transactional_days_since_last_purchase": CALIBRATION_END - days[-1],
+                "transactional_days_between_orders": (days[-1] - days[0]) / (orders - 1) if orders > 1 else np.nan,
+                "behavioral_days_since_last_web": CALIBRATION_END - days[-1] + rng.exponential(5),
+            }
+        )
+    return pd.DataFrame(rows), bought_after
+
+
+@pytest.fixture(scope="module")
+def population():
+    return _buy_till_you_die_population(8_000, seed=11)
+
+
+def test_bg_nbd_probabilities_are_calibrated_on_customers_who_behave_as_it_assumes(population):
+    profile, bought_after = population
+    model = fit_label_free_model(profile, HORIZON_DAYS, reason="a test")
+    assert model.kind == "bg-nbd" and model.version.startswith("bg-nbd-") and model.reason == "a test"
+    predicted = model.predict(profile.set_index("customer_id"))
+    assert predicted.mean() == pytest.approx(bought_after.mean(), abs=0.015)
+    deciles = pd.qcut(pd.Series(predicted).rank(method="first"), 10, labels=False)
+    by_decile = pd.DataFrame({"predicted": predicted, "observed": bought_after}).groupby(deciles.to_numpy()).mean()
+    assert (by_decile["predicted"] - by_decile["observed"]).abs().max() < 0.05
+    assert by_decile["observed"].iloc[-1] > 3 * by_decile["observed"].iloc[0]  # and it ranks
+
+
+def test_customers_who_never_bought_get_the_first_order_rate_spread_by_how_recently_they_were_seen(population):
+    buyers, _ = population
+    never = pd.DataFrame(
+        {
+            "customer_id": [f"n{k}" for k in range(1_000)],
+            "transactional_orders_all": 0,
+            "transactional_days_since_last_purchase": np.nan,
+            "transactional_days_between_orders": np.nan,
+            "behavioral_days_since_last_web": np.arange(1_000) % 100,
+        }
+    )
+    newcomers = never.head(60).assign(
+        customer_id=[f"new{k}" for k in range(60)], transactional_orders_all=1, transactional_days_since_last_purchase=5.0
+    )
+    profile = pd.concat([buyers, never, newcomers], ignore_index=True)
+    model = fit_label_free_model(profile, HORIZON_DAYS, reason="a test")
+    scores = pd.Series(model.predict(profile.set_index("customer_id")), index=profile["customer_id"])
+    rate = len(newcomers) / (len(newcomers) + len(never))  # first orders among those who had none a horizon ago
+    never_scores = scores[never["customer_id"]].to_numpy()
+    assert never_scores.mean() == pytest.approx(rate, rel=0.05)
+    assert np.all(np.diff(never_scores[:100]) <= 0)  # seen longer ago, lower
+    assert never_scores[0] > 1.8 * rate > never_scores[99]
+
+
+def test_without_any_purchase_customers_are_ranked_by_engagement_recency_and_explained():
+    profile = pd.DataFrame(
+        {
+            "customer_id": ["recent", "middle", "old", "unseen"],
+            "transactional_orders_all": 0,
+            "transactional_days_since_last_purchase": np.nan,
+            "transactional_days_between_orders": np.nan,
+            "behavioral_days_since_last_web": [1.0, 10.0, 40.0, np.nan],
+            "behavioral_days_since_last_store": [np.nan, 30.0, 50.0, np.nan],
+        }
+    )
+    model = fit_label_free_model(profile, 14, reason="no purchases yet")
+    assert model.kind == "engagement-recency" and model.evaluation.startswith("none")
+    scores = score_customers(model, profile, "2026-03-31").set_index("customer_id")
+    assert scores.loc["recent", "intent_score"] > scores.loc["middle", "intent_score"] > scores.loc["old", "intent_score"]
+    assert scores.loc["unseen", "intent_score"] == 0.5
+    assert "last on the website 1 day ago (+)" in scores.loc["recent", "top_factors"]
