@@ -1,9 +1,11 @@
 """Purchase intent as plain functions over DataFrames (no Dagster here).
 
-Flow: `purchases_from_frames` -> `snapshot_dates` + `build_training_set` (point-in-time
-features from a `features_at(as_of)` callable, labels from the purchases in the horizon)
--> `train_intent_model` (out-of-time metrics, baselines, ablation) -> `score_customers`
--> `next_best_actions`.
+Flow: `purchases_from_frames` -> `snapshot_dates` (chosen from the history's length and the
+horizon) + `build_training_set` (point-in-time features from a `features_at(as_of)` callable,
+labels from the purchases in the horizon) -> `train_intent_model` (out-of-time or held-out
+customer metrics, baselines, ablation) -> `score_customers` -> `next_best_actions`. Until a
+supervised model can be trained, `fit_label_free_model` (BG/NBD, or engagement recency)
+scores instead.
 """
 
 from xsignals_dagster.intent.actions import (
@@ -22,6 +24,7 @@ from xsignals_dagster.intent.baselines import (
 )
 from xsignals_dagster.intent.evaluation import auc_check, calibration_table, lift_table
 from xsignals_dagster.intent.explain import describe
+from xsignals_dagster.intent.label_free import LabelFreeIntent, fit_label_free_model
 from xsignals_dagster.intent.labels import (
     build_training_set,
     purchase_labels,
@@ -41,6 +44,7 @@ __all__ = [
     "InsufficientData",
     "IntentModel",
     "IntentSettings",
+    "LabelFreeIntent",
     "auc_check",
     "build_training_set",
     "calibration_table",
@@ -48,6 +52,7 @@ __all__ = [
     "contact_channel",
     "describe",
     "fit_bg_nbd",
+    "fit_label_free_model",
     "lift_table",
     "most_popular_offers",
     "next_best_actions",

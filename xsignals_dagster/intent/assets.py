@@ -15,6 +15,7 @@ from xsignals_dagster.intent import (
     auc_check,
     build_training_set,
     check_trainable,
+    fit_label_free_model,
     next_best_actions,
     purchases_from_frames,
     sample_customers,
@@ -22,9 +23,7 @@ from xsignals_dagster.intent import (
     snapshot_dates,
     train_intent_model,
 )
-from xsignals_dagster.intent.label_free import fit_label_free_model
 from xsignals_dagster.intent.labels import FEATURE_WINDOW_DAYS, TRAINING_SNAPSHOTS
-from xsignals_dagster.intent.model import SUPERVISED
 from xsignals_dagster.intent.registry import latest_model, register_model
 from xsignals_dagster.intent.features import LABEL_OWNER
 from xsignals_dagster.resources import IntentConfig, Warehouse

@@ -197,4 +197,7 @@ class IntentModel:
         model = pickle.loads(data)
         if not isinstance(model, IntentModel):
             raise TypeError(f"bytes hold a {type(model).__name__}, not an IntentModel")
+        # Models kept before these fields existed were all supervised and evaluated out of time.
+        for name, value in (("kind", SUPERVISED), ("evaluation", "out of time"), ("reason", "")):
+            model.__dict__.setdefault(name, value)
         return model

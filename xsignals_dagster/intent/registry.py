@@ -1,5 +1,7 @@
-"""The model registry: every intent model made, with its version, kind, features and evidence,
-in the warehouse table `intent_models`; the newest one scores."""
+"""The model registry: every supervised intent model trained, with its version (which starts
+with its kind), horizon, features and evidence, in the warehouse table `intent_models`; the
+newest one for the configured horizon scores. Label-free models are fitted at scoring time and
+not kept."""
 
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ intent_models = sa.Table(
     sa.Column("feature_columns", sa.Text, nullable=False),  # JSON list
     sa.Column("metrics", sa.Text, nullable=False),  # JSON: model, baselines, ablation
     sa.Column("model", sa.LargeBinary, nullable=False),
-    sa.Column("kind", sa.Text),  # model.py: SUPERVISED (label-free models score unregistered)
 )
 
 
@@ -48,7 +49,6 @@ def register_model(store, model: IntentModel, trained_at: pd.Timestamp) -> None:
         "feature_columns": json.dumps(model.feature_columns),
         "metrics": json.dumps(evidence, default=float),
         "model": model.to_bytes(),
-        "kind": model.kind,
     }
     with store.transaction() as tx:
         tx.ensure_table(intent_models)
