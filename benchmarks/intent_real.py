@@ -64,7 +64,12 @@ import dagster as dg  # noqa: E402
 from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: E402
 
 from xsignals_dagster.demo.transactions import CDNOW_LAST_DAY, land_transactions, read_cdnow  # noqa: E402
-from xsignals_dagster.intent import fit_bg_nbd, lift_table, probability_of_purchase, purchase_history  # noqa: E402
+from xsignals_dagster.intent import (  # noqa: E402
+    fit_bg_nbd,
+    lift_table,
+    probability_of_purchase,
+    purchase_history,
+)
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
 
 log = logging.getLogger("intent_real")
@@ -125,7 +130,10 @@ def run_xsignals(purchases: pd.DataFrame, split: Split, folder: Path) -> Xsignal
     started = time.perf_counter()
     with output.open("w") as sink:
         ran = subprocess.run(
-            [str(Path(sys.executable).parent / "xsignals"), "run"], env=environment, stdout=sink, stderr=subprocess.STDOUT
+            [str(Path(sys.executable).parent / "xsignals"), "run"],
+            env=environment,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
         )
     seconds = time.perf_counter() - started
     if ran.returncode != 0:
@@ -178,20 +186,16 @@ def pymc_marketing_probabilities(history: pd.DataFrame, horizon: int) -> dict[st
         warnings.simplefilter("ignore")  # ArviZ's refactoring notice, PyTensor's BLAS advice
         from pymc_marketing.clv import BetaGeoModel, ParetoNBDModel
 
-        started = time.perf_counter()
-        bg_nbd = BetaGeoModel()
-        bg_nbd.fit(data=data, method="map", progressbar=False)
-        log.info("PyMC-Marketing BG/NBD by MAP in %.0f s: %s", time.perf_counter() - started, fitted(bg_nbd, "r alpha a b"))
+        bg_nbd = fit_by_map(BetaGeoModel(), data, "r alpha a b", "BG/NBD")
         no_purchase = bg_nbd.expected_probability_no_purchase(t=weeks, data=data).squeeze().to_numpy()
         r, alpha = (float(bg_nbd.fit_result[name].squeeze()) for name in ("r", "alpha"))
         first_repeat_pending = 1.0 - ((alpha + data["T"]) / (alpha + data["T"] + weeks)) ** r
         bg_nbd_probability = np.where(data["frequency"] > 0, 1.0 - no_purchase, first_repeat_pending)
 
-        started = time.perf_counter()
-        pareto_nbd = ParetoNBDModel()
-        pareto_nbd.fit(data=data, method="map", progressbar=False)
-        log.info("PyMC-Marketing Pareto/NBD by MAP in %.0f s: %s", time.perf_counter() - started, fitted(pareto_nbd, "r alpha s beta"))
-        pareto_no_purchase = pareto_nbd.expected_purchase_probability(data=data, n_purchases=0, future_t=weeks)
+        pareto_nbd = fit_by_map(ParetoNBDModel(), data, "r alpha s beta", "Pareto/NBD")
+        pareto_no_purchase = pareto_nbd.expected_purchase_probability(
+            data=data, n_purchases=0, future_t=weeks
+        )
         pareto_probability = 1.0 - pareto_no_purchase.squeeze().to_numpy()
     return {
         "bg_nbd_pymc": pd.Series(bg_nbd_probability, index=history.index),
@@ -199,13 +203,24 @@ def pymc_marketing_probabilities(history: pd.DataFrame, horizon: int) -> dict[st
     }
 
 
-def fitted(model, names: str) -> str:
-    return ", ".join(f"{name} {float(model.fit_result[name].squeeze()):.3g}" for name in names.split())
+def fit_by_map(model, data: pd.DataFrame, parameters: str, name: str):
+    """`model` (a PyMC-Marketing CLV model) fitted by MAP; logs the time and the `parameters` found."""
+    started = time.perf_counter()
+    model.fit(data=data, method="map", progressbar=False)
+    found = ", ".join(f"{name} {float(model.fit_result[name].squeeze()):.3g}" for name in parameters.split())
+    log.info("PyMC-Marketing %s by MAP in %.0f s: %s", name, time.perf_counter() - started, found)
+    return model
 
 
 def own_bg_nbd_probability(history: pd.DataFrame, horizon: int) -> pd.Series:
     params = fit_bg_nbd(history)
-    log.info("own BG/NBD by maximum likelihood: r %.3g, alpha %.3g (days), a %.3g, b %.3g", params.r, params.alpha, params.a, params.b)
+    log.info(
+        "own BG/NBD by maximum likelihood: r %.3g, alpha %.3g (days), a %.3g, b %.3g",
+        params.r,
+        params.alpha,
+        params.a,
+        params.b,
+    )
     return probability_of_purchase(params, history, horizon)
 
 
@@ -234,7 +249,10 @@ def judge_split(purchases: pd.DataFrame, split: Split, folder: Path) -> dict:
     bought_by_end = purchase_history(purchases, pd.Timestamp(split.end, tz="UTC"))
     history = bought_by_end[bought_by_end.index.isin(run.scores.index)] if len(run.scores) else bought_by_end
     started = time.perf_counter()
-    probabilities = {**pymc_marketing_probabilities(history, split.horizon), "bg_nbd_own": own_bg_nbd_probability(history, split.horizon)}
+    probabilities = {
+        **pymc_marketing_probabilities(history, split.horizon),
+        "bg_nbd_own": own_bg_nbd_probability(history, split.horizon),
+    }
     classics_seconds = time.perf_counter() - started
     if len(run.scores):
         probabilities[XSIGNALS] = run.scores.reindex(history.index)
@@ -269,11 +287,15 @@ def print_split(result: dict) -> None:
     print()
     print(
         f"split: {split.horizon} days after {split.end} (history to {split.end}, label window {window}): "
-        f"{result['customers']:,} customers, {result['buyers']:,} bought ({result['buyers'] / result['customers']:.1%})"
+        f"{result['customers']:,} customers, {result['buyers']:,} bought "
+        f"({result['buyers'] / result['customers']:.1%})"
     )
     if XSIGNALS in figures:
         unscored = f", {result['unscored']:,} CDNOW customers unscored" if result["unscored"] else ""
-        print(f"xsignals: scored by model_version {', '.join(result['model_versions'])} as of {', '.join(result['as_of'])}{unscored}")
+        print(
+            f"xsignals: scored by model_version {', '.join(result['model_versions'])} "
+            f"as of {', '.join(result['as_of'])}{unscored}"
+        )
     else:
         versions = ", ".join(result["model_versions"]) or "none"
         print(f"xsignals: no scores (model_version {versions}): {result['no_model_reason']}")
@@ -283,24 +305,37 @@ def print_split(result: dict) -> None:
         print(f"{label:22}" + "".join(f"{fmt(figures[c][key]):>19}" for c in columns))
     if XSIGNALS in figures:
         margins = [figures[XSIGNALS]["roc_auc"] - figures[c]["roc_auc"] for c in CLASSICS]
-        print(f"{'xsignals AUC minus':22}{'':19}" + "".join(f"{fmt(m, sign=True):>19}" for m in margins) + f"  (target >= +{AUC_MARGIN_TARGET})")
-    print(f"time: xsignals run {result['xsignals_seconds']:.0f} s (landed to warehouse), the three classics {result['classics_seconds']:.0f} s")
+        print(
+            f"{'xsignals AUC minus':22}{'':19}"
+            + "".join(f"{fmt(m, sign=True):>19}" for m in margins)
+            + f"  (target >= +{AUC_MARGIN_TARGET})"
+        )
+    print(
+        f"time: xsignals run {result['xsignals_seconds']:.0f} s (landed files to scores), "
+        f"the three classics {result['classics_seconds']:.0f} s"
+    )
 
 
 def print_summary(results: list[dict]) -> None:
     print()
     print("ROC-AUC on every split (xsignals minus each classic in brackets; target >= +0.005)")
-    print(f"{'split':22}{'customers':>10}{'buyers':>8}  {'model_version':24}" + "".join(f"{LABELS[c]:>19}" for c in (XSIGNALS, *CLASSICS)))
+    print(
+        f"{'split':22}{'customers':>10}{'buyers':>8}  {'model_version':24}"
+        + "".join(f"{LABELS[c]:>19}" for c in (XSIGNALS, *CLASSICS))
+    )
     for result in results:
         figures = result["figures"]
         ours = figures.get(XSIGNALS, {}).get("roc_auc", np.nan)
         cells = [fmt(ours)] + [
-            f"{fmt(figures[c]['roc_auc'])} ({fmt(ours - figures[c]['roc_auc'], sign=True)})" if ours == ours else fmt(figures[c]["roc_auc"])
+            f"{fmt(figures[c]['roc_auc'])} ({fmt(ours - figures[c]['roc_auc'], sign=True)})"
+            if ours == ours
+            else fmt(figures[c]["roc_auc"])
             for c in CLASSICS
         ]
         version = ", ".join(result["model_versions"]) if XSIGNALS in figures else "no scores"
         print(
-            f"{result['split'].name:22}{result['customers']:>10,}{result['buyers']:>8,}  {version[:24]:24}" + "".join(f"{c:>19}" for c in cells)
+            f"{result['split'].name:22}{result['customers']:>10,}{result['buyers']:>8,}  {version[:24]:24}"
+            + "".join(f"{c:>19}" for c in cells)
         )
 
 
@@ -312,18 +347,31 @@ def chosen_splits(horizons: list[int], ends: list[dt.date] | None) -> list[Split
     for horizon in horizons:
         for end in ends or [dt.date.fromisoformat(e) for e in DEFAULT_ENDS.get(horizon, ())]:
             if end + dt.timedelta(days=horizon) > CDNOW_LAST_DAY:
-                log.warning("skipping %d days after %s: the window passes CDNOW's last day, %s", horizon, end, CDNOW_LAST_DAY)
+                log.warning(
+                    "skipping %d days after %s: the window passes CDNOW's last day, %s",
+                    horizon,
+                    end,
+                    CDNOW_LAST_DAY,
+                )
                 continue
             splits.append(Split(end=end, horizon=horizon))
     return splits
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sample", action="store_true", help="CDNOW's 1/10th sample (2,357 customers) instead of the cohort")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sample", action="store_true", help="CDNOW's 1/10th sample (2,357 customers) instead of the cohort"
+    )
     parser.add_argument("--horizons", default="30,91,182", help="comma-separated horizons in days")
-    parser.add_argument("--ends", help="comma-separated calibration end dates (replace the defaults of every horizon)")
-    parser.add_argument("--keep", type=Path, help="work in this folder (one sub-folder a split) and leave it there")
+    parser.add_argument(
+        "--ends", help="comma-separated calibration end dates (replace the defaults of every horizon)"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="work in this folder (one sub-folder a split) and leave it there"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     log.setLevel(logging.INFO)
@@ -335,7 +383,8 @@ def main() -> None:
     purchases = purchases.assign(ts=purchases["ts"].dt.tz_localize("UTC"))
     print(
         f"CDNOW {'sample' if args.sample else 'cohort'}: {purchases['customer_id'].nunique():,} customers, "
-        f"{len(purchases):,} purchases, {purchases['ts'].min():%Y-%m-%d} ... {purchases['ts'].max():%Y-%m-%d}; "
+        f"{len(purchases):,} purchases, "
+        f"{purchases['ts'].min():%Y-%m-%d} ... {purchases['ts'].max():%Y-%m-%d}; "
         f"{len(splits)} split(s); load average (1 min) {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     results = []

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-# A transaction log's columns: customer_id, ts (a date or a timestamp, as values or ISO 8601 text; without an offset it is
-# UTC), amount, and optionally quantity.
+# A transaction log's columns: customer_id, ts (a date or a timestamp, as values or ISO 8601
+# text; without an offset it is UTC), amount, and optionally quantity.
 LOG_COLUMNS = ("customer_id", "ts", "amount")
 POS_COLUMNS = ("transaction_id", "line_no", "ts", "store_id", "amount", "quantity", "loyalty_id")
 POS_SOURCE = "pos"
@@ -29,16 +29,13 @@ DEFAULT_STORE_ID = "online"
 
 CDNOW_MASTER = "CDNOW_master.txt"  # the whole cohort: 23,570 customers, 69,659 purchases
 CDNOW_SAMPLE = "CDNOW_sample.txt"  # its 1/10th systematic sample: 2,357 customers, 6,919 purchases
-CDNOW_FIRST_DAY = dt.date(1997, 1, 1)
 CDNOW_LAST_DAY = dt.date(1998, 6, 30)
 
 
 @dataclass(frozen=True)
 class LandedLog:
     files: int
-    rows: int
-    first_day: dt.date | None
-    last_day: dt.date | None
+    rows: int  # purchases landed (those up to the cut-off)
 
 
 def land_transactions(
@@ -55,9 +52,12 @@ def land_transactions(
     """
     missing = set(LOG_COLUMNS) - set(transactions.columns)
     if missing:
-        raise ValueError(f"a transaction log needs the columns {', '.join(LOG_COLUMNS)}; missing {', '.join(sorted(missing))}")
+        raise ValueError(
+            f"a transaction log needs the columns {', '.join(LOG_COLUMNS)}; "
+            f"missing {', '.join(sorted(missing))}"
+        )
     if transactions.empty:
-        return LandedLog(files=0, rows=0, first_day=None, last_day=None)
+        return LandedLog(files=0, rows=0)
     log = transactions.assign(ts=pd.to_datetime(transactions["ts"], utc=True, format="ISO8601"))
     log = log.sort_values(["ts", "customer_id"], kind="stable").reset_index(drop=True)
     quantity = log["quantity"] if "quantity" in log else pd.Series(pd.NA, index=log.index)
@@ -83,8 +83,7 @@ def land_transactions(
         in_flight = folder / f".{name}.tmp"
         lines.iloc[rows_of_day.get(day, [])].to_csv(in_flight, index=False, lineterminator="\n")
         os.replace(in_flight, folder / name)
-    landed_rows = int((days <= last_day).sum())
-    return LandedLog(files=len(span), rows=landed_rows, first_day=span[0] if len(span) else None, last_day=last_day)
+    return LandedLog(files=len(span), rows=int((days <= last_day).sum()))
 
 
 def _iso_timestamps(ts: pd.Series) -> pd.Series:
@@ -100,7 +99,9 @@ def cdnow_file(name: str) -> Path:
     `lifetimes`, which is unmaintained and fails to import on numpy 2."""
     spec = importlib.util.find_spec("lifetimes")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the CDNOW files ship inside the `lifetimes` package: pip install -e '.[bench]'")
+        raise FileNotFoundError(
+            "the CDNOW files ship inside the `lifetimes` package: pip install -e '.[bench]'"
+        )
     return Path(list(spec.submodule_search_locations)[0]) / "datasets" / name
 
 

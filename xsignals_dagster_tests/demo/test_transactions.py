@@ -32,13 +32,19 @@ def test_a_log_lands_one_file_per_day_up_to_the_cut_off(tmp_path):
     assert list(day["2026-03-01.csv"].columns) == list(POS_COLUMNS)
     assert day["2026-03-02.csv"].empty and day["2026-03-05.csv"].empty
     assert day["2026-03-03.csv"].iloc[0].to_dict() == {
-        "transaction_id": "t000000002", "line_no": "1", "ts": "2026-03-03T01:30:00.000000Z", "store_id": "online",
-        "amount": "5.5", "quantity": "", "loyalty_id": "c2",
+        "transaction_id": "t000000002",
+        "line_no": "1",
+        "ts": "2026-03-03T01:30:00.000000Z",
+        "store_id": "online",
+        "amount": "5.5",
+        "quantity": "",
+        "loyalty_id": "c2",
     }
 
     before = (tmp_path / "pos" / "2026-03-04.csv").read_bytes()
     land_transactions(log, tmp_path)
-    assert (tmp_path / "pos" / "2026-03-04.csv").read_bytes() == before  # a later cut-off leaves earlier days as they were
+    # A later cut-off leaves the earlier days as they were.
+    assert (tmp_path / "pos" / "2026-03-04.csv").read_bytes() == before
     assert (tmp_path / "pos" / "2026-03-09.csv").exists()
 
 
@@ -47,14 +53,19 @@ def test_cdnow_files_are_read_from_the_installed_package():
     assert (len(cohort), cohort["customer_id"].nunique()) == (69_659, 23_570)
     assert (len(sample), sample["customer_id"].nunique()) == (6_919, 2_357)
     assert set(sample["customer_id"]) <= set(cohort["customer_id"])
-    assert cohort["ts"].min() == pd.Timestamp("1997-01-01") and cohort["ts"].max() == pd.Timestamp("1998-06-30")
+    assert cohort["ts"].min() == pd.Timestamp("1997-01-01")
+    assert cohort["ts"].max() == pd.Timestamp("1998-06-30")
 
 
 def test_cdnow_sample_goes_through_ingestion_and_identity_one_customer_each(tmp_path):
     purchases = read_cdnow(sample=True)
     landed = land_transactions(purchases, tmp_path / "landing", until=SAMPLE_CUT_OFF)
     url = f"sqlite:///{tmp_path / 'warehouse.db'}"
-    resources = {**build_resources(), "landing": LandingZone(root=str(tmp_path / "landing")), "warehouse": Warehouse(url=url)}
+    resources = {
+        **build_resources(),
+        "landing": LandingZone(root=str(tmp_path / "landing")),
+        "warehouse": Warehouse(url=url),
+    }
     with dg.instance_for_test() as instance:
         run_everything(instance, tmp_path / "landing", resources, leave_out_groups=frozenset({"intent"}))
 
@@ -67,5 +78,6 @@ def test_cdnow_sample_goes_through_ingestion_and_identity_one_customer_each(tmp_
     assert set(identifiers["id_type"]) == {"loyalty_id"}
     buyers = set(purchases.loc[purchases["ts"].dt.date <= SAMPLE_CUT_OFF, "customer_id"])
     assert set(identifiers["id_value"]) == buyers
-    assert identifiers["customer_id"].nunique() == len(identifiers) == len(buyers)  # one customer per CDNOW customer
+    # One customer per CDNOW customer.
+    assert identifiers["customer_id"].nunique() == len(identifiers) == len(buyers)
     store.dispose()
