@@ -176,14 +176,20 @@ def intent_model(context: dg.AssetExecutionContext, warehouse: Warehouse, intent
 
 def _evidence(model: IntentModel) -> dict[str, object]:
     """A supervised model's metrics, for the UI to plot."""
-    baselines = {f"{name}_roc_auc": m["roc_auc"] for name, m in model.baseline_metrics.items()}
+    # A subset baseline whose columns do not exist (e.g. web-only where no web lands) has no AUC.
+    baselines = {f"{name}_roc_auc": m["roc_auc"] for name, m in model.baseline_metrics.items() if "roc_auc" in m}
     return {
         "version": model.version,
         "kind": model.kind,
         "evaluation": model.evaluation,
         **{k: float(v) for k, v in model.metrics.items()},
         **baselines,
-        "lift_over_web_only": float(model.metrics["roc_auc"] - model.baseline_metrics["web_only"].get("roc_auc", 0.5)),
+        **(
+            {"lift_over_web_only": float(model.metrics["roc_auc"] - baselines["web_only_roc_auc"])}
+            if "web_only_roc_auc" in baselines
+            else {}
+        ),
+        "lift_over_bg_nbd": float(model.metrics["roc_auc"] - baselines["bg_nbd_roc_auc"]),
         "features": len(model.feature_columns),
         "evaluated_on": f"{model.evaluated_on:%Y-%m-%d}",
         "calibration": dg.MetadataValue.md(model.calibration_table),
