@@ -107,6 +107,7 @@ class XsignalsRun:
     model_versions: list[str]
     as_of: list[str]
     seconds: float
+    why_no_scores: str = ""
 
 
 # --------------------------------------------------------------------------- xsignals
@@ -137,8 +138,12 @@ def run_xsignals(purchases: pd.DataFrame, split: Split, folder: Path) -> Xsignal
         )
     seconds = time.perf_counter() - started
     if ran.returncode != 0:
-        tail = "".join(output.read_text().splitlines(keepends=True)[-20:])
-        raise RuntimeError(f"xsignals run failed after {seconds:.0f} s; the end of {output}:\n{tail}")
+        # The classics are still judged on this split; the run's own one-line reason is its last line.
+        reason = output.read_text().strip().splitlines()[-1]
+        log.error(
+            "%s: xsignals run failed after %.0f s (its log: %s): %s", split.name, seconds, output, reason
+        )
+        return XsignalsRun(pd.Series(dtype=float), [], [], seconds, why_no_scores=reason)
     log.info("%s: xsignals run took %.0f s", split.name, seconds)
 
     store = WarehouseStore(url)
@@ -154,6 +159,7 @@ def run_xsignals(purchases: pd.DataFrame, split: Split, folder: Path) -> Xsignal
         model_versions=sorted(scores["model_version"].dropna().astype(str).unique()),
         as_of=sorted(scores["as_of"].dropna().astype(str).unique()),
         seconds=seconds,
+        why_no_scores="" if len(cdnow_scores) else why_no_model(home),
     )
 
 
@@ -265,7 +271,7 @@ def judge_split(purchases: pd.DataFrame, split: Split, folder: Path) -> dict:
         "unscored": len(bought_by_end) - len(history),
         "model_versions": run.model_versions,
         "as_of": run.as_of,
-        "no_model_reason": "" if len(run.scores) else why_no_model(folder / "dagster_home"),
+        "no_model_reason": run.why_no_scores,
         "figures": figures,
         "xsignals_seconds": run.seconds,
         "classics_seconds": classics_seconds,
