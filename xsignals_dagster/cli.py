@@ -64,12 +64,19 @@ def run() -> None:
     from xsignals_dagster.headless import RunFailed, run_everything
 
     landing = Path(setting("XSIGNALS_LANDING_DIR")).expanduser().resolve()
+    # SIGTERM as Ctrl-C until a run starts; while one executes, Dagster maps SIGTERM to SIGINT
+    # itself and fails the step and the run in the instance, so no pool slot stays held.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with dg.DagsterInstance.get() as instance:
             run_everything(instance, landing)
-    except RunFailed as failure:
-        click.echo(f"xsignals run: {failure}", err=True)
-        sys.exit(1)
+    except (KeyboardInterrupt, RunFailed) as stop:
+        if isinstance(stop, RunFailed) and not stop.interrupted:
+            click.echo(f"xsignals run: {stop}", err=True)
+            sys.exit(1)
+        where = f" ({stop})" if isinstance(stop, RunFailed) else ""
+        click.echo(f"xsignals run: interrupted by SIGINT or SIGTERM{where}; the next run redoes what it left undone", err=True)
+        sys.exit(128 + signal.SIGINT)
     except Exception as error:  # one line for the operator; the log above has the details
         click.echo(f"xsignals run: {type(error).__name__}: {error}".splitlines()[0], err=True)
         sys.exit(1)

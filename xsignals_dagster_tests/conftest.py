@@ -28,17 +28,28 @@ def postgres_url():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse_url(request, tmp_path: Path) -> str:
+def new_warehouse_url(request, tmp_path: Path):
+    """Each test using this runs once on SQLite and once on PostgreSQL; each call gives the
+    URL of another empty warehouse (a new SQLite file, a new PostgreSQL database)."""
+
+    def new(name: str = "warehouse") -> str:
+        if request.param == "sqlite":
+            return f"sqlite:///{tmp_path / f'{name}.db'}"
+        server_url = request.getfixturevalue("postgres_url")
+        database = f"t_{uuid.uuid4().hex[:12]}"
+        admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+        admin.dispose()
+        return server_url.rsplit("/", 1)[0] + f"/{database}"
+
+    return new
+
+
+@pytest.fixture
+def warehouse_url(new_warehouse_url) -> str:
     """Each test using this runs once on a SQLite file and once on its own PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'warehouse.db'}"
-    server_url = request.getfixturevalue("postgres_url")
-    database = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{database}"
+    return new_warehouse_url()
 
 
 @pytest.fixture

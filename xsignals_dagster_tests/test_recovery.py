@@ -1,0 +1,92 @@
+"""Crash recovery as an operator meets it: `xsignals run` killed with SIGKILL to its process
+group (an OOM kill, a power cut) mid-ingestion, the next run killed mid-identity, and the
+run after that completes and leaves what a clean run leaves; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
+from xsignals_dagster_tests.test_cli import XSIGNALS
+from xsignals_dagster_tests.warehouse_diff import first_difference
+
+RUN_TIMEOUT_SECONDS = 240
+
+
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("zone")
+    generate(150, 4, seed=11, out=out, end_date=dt.date(2026, 11, 21))
+    return out / "landing"
+
+
+def xsignals_run(home: Path, landing: Path, warehouse_url: str, kill_at: str | None = None) -> tuple[int, str]:
+    """`xsignals run` in its own process group; with `kill_at`, SIGKILL to the group as soon as
+    the log shows that text. Returns the exit status and the log."""
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "XSIGNALS_LANDING_DIR": str(landing),
+        "XSIGNALS_WAREHOUSE_URL": warehouse_url,
+        "XSIGNALS_ERASURE_SALT": "recovery-test",  # a clean run draws the same hashes
+    }
+    process = subprocess.Popen(
+        [XSIGNALS, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    watchdog = threading.Timer(RUN_TIMEOUT_SECONDS, os.killpg, (process.pid, signal.SIGKILL))  # a wedged run
+    watchdog.start()
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if kill_at and kill_at in line:
+                os.killpg(process.pid, signal.SIGKILL)
+                break
+        return process.wait(), "".join(lines)
+    finally:
+        watchdog.cancel()
+        process.stdout.close()
+
+
+def held_slots(home: Path) -> dict[str, str]:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+        return {slot.run_id: instance.get_run_by_id(slot.run_id).status.value for slot in info.claimed_slots}
+
+
+def test_killed_runs_leave_nothing_blocked_and_the_rerun_equals_a_clean_run(zone, new_warehouse_url, tmp_path):
+    clean_url, url = new_warehouse_url("clean"), new_warehouse_url("crashed")
+    status, log = xsignals_run(tmp_path / "clean_home", zone, clean_url)
+    assert status == 0, log[-3000:]
+
+    home = tmp_path / "home"
+    status, log = xsignals_run(home, zone, url, kill_at="stg_email - email/")  # read, not yet written
+    assert status == -signal.SIGKILL
+    first = held_slots(home)
+    assert list(first.values()) == ["STARTED"], first  # the dead run holds the pool's only slot
+
+    status, log = xsignals_run(home, zone, url, kill_at='Started execution of step "identity_resolution"')
+    assert status == -signal.SIGKILL, log[-3000:]  # got past ingestion: the first run's slot was freed
+    assert f"recovered run {next(iter(first))}: its process" in log
+    second = held_slots(home)
+    assert list(second.values()) == ["STARTED"] and second.keys() != first.keys()
+
+    status, log = xsignals_run(home, zone, url)
+    assert status == 0, log[-3000:]
+    assert f"recovered run {next(iter(second))}" in log
+    assert held_slots(home) == {}
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for run_id in (*first, *second):
+            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+            failure = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
+            assert "is gone (killed or crashed)" in failure[0].event_log_entry.dagster_event.message
+    assert first_difference(url, clean_url) is None
