@@ -158,8 +158,7 @@ def read_csv(data: bytes) -> RawRows:
 def _read_csv_arrow(data: bytes, text: str) -> RawRows | None:
     """pyarrow's parse, or None where it could read the file otherwise than the csv module:
     a record whose field count is not the header's (pyarrow fails), a header the two read
-    differently, a single column (the csv module skips a record `""`), or a field over the
-    csv module's size limit (it rejects the file)."""
+    differently, or a single column (the csv module skips a record `""`)."""
     try:
         header = next(csv.reader(io.StringIO(text, newline="")), None)
     except csv.Error:
@@ -178,14 +177,14 @@ def _read_csv_arrow(data: bytes, text: str) -> RawRows | None:
         return None
     if table.slice(0, 1).to_pylist()[0] != dict(zip(names, header, strict=True)):
         return None
-    limit = csv.field_size_limit()
-    if len(data) > limit and any(pc.max(pc.binary_length(c)).as_py() > limit for c in table.columns):
-        return None
     rows = table.slice(1).rename_columns(_header_names(header))
     return RawRows(rows, np.arange(1, rows.num_rows + 1))
 
 
 def _read_csv_records(text: str, clean: bool) -> RawRows:
+    # No field of a file is longer than the file: the csv module's limit (128 KiB by default,
+    # process-wide) would otherwise make a valid file with one long value unreadable.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     try:
         records = csv.reader(io.StringIO(text, newline=""))
         header = next(records, None)
