@@ -29,9 +29,11 @@ def zone(tmp_path_factory) -> Path:
     return out / "landing"
 
 
-def xsignals_run(home: Path, landing: Path, warehouse_url: str, kill_at: str | None = None) -> tuple[int, str]:
-    """`xsignals run` in its own process group; with `kill_at`, SIGKILL to the group as soon as
-    the log shows that text. Returns the exit status and the log."""
+def xsignals_run(
+    home: Path, landing: Path, warehouse_url: str, kill_at: str | None = None, kill: signal.Signals = signal.SIGKILL
+) -> tuple[int, str]:
+    """`xsignals run` in its own process group; with `kill_at`, `kill` (SIGKILL: to the group)
+    as soon as the log shows that text. Returns the exit status and the log."""
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -49,8 +51,11 @@ def xsignals_run(home: Path, landing: Path, warehouse_url: str, kill_at: str | N
         for line in process.stdout:
             lines.append(line)
             if kill_at and kill_at in line:
-                os.killpg(process.pid, signal.SIGKILL)
-                break
+                if kill == signal.SIGKILL:
+                    os.killpg(process.pid, kill)
+                    break
+                process.send_signal(kill)  # to xsignals alone, as `kill <pid>` and supervisors do
+                kill_at = None
         return process.wait(), "".join(lines)
     finally:
         watchdog.cancel()
@@ -90,3 +95,17 @@ def test_killed_runs_leave_nothing_blocked_and_the_rerun_equals_a_clean_run(zone
             failure = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
             assert "is gone (killed or crashed)" in failure[0].event_log_entry.dagster_event.message
     assert first_difference(url, clean_url) is None
+
+
+def test_run_stopped_by_sigterm_exits_with_a_one_line_reason_and_the_next_run_completes(zone, tmp_path):
+    """SIGTERM (a supervisor, `docker stop`); SIGINT takes the same path inside Dagster."""
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    status, log = xsignals_run(tmp_path / "home", zone, url, kill_at="stg_email - email/", kill=signal.SIGTERM)
+    assert status == 128 + signal.SIGINT
+    last = log.strip().splitlines()[-1]
+    assert last.startswith("xsignals run: interrupted by SIGINT or SIGTERM (ingest run ") and "step stg_email interrupted" in last
+    assert held_slots(tmp_path / "home") == {}  # nothing for the next run to recover
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+        assert [run.status for run in instance.get_runs()] == [dg.DagsterRunStatus.FAILURE]
+    status, log = xsignals_run(tmp_path / "home", zone, url)
+    assert status == 0, log[-3000:]
