@@ -5,21 +5,15 @@ run after that completes and leaves what a clean run leaves; on SQLite and Postg
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
-import subprocess
-import threading
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from xsignals_dagster.demo.generator import generate
-from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
-from xsignals_dagster_tests.test_cli import XSIGNALS
+from xsignals_dagster_tests.killed_runs import held_slots, xsignals_run
 from xsignals_dagster_tests.warehouse_diff import first_difference
-
-RUN_TIMEOUT_SECONDS = 240
 
 
 @pytest.fixture(scope="module")
@@ -27,45 +21,6 @@ def zone(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("zone")
     generate(150, 4, seed=11, out=out, end_date=dt.date(2026, 11, 21))
     return out / "landing"
-
-
-def xsignals_run(
-    home: Path, landing: Path, warehouse_url: str, kill_at: str | None = None, kill: signal.Signals = signal.SIGKILL
-) -> tuple[int, str]:
-    """`xsignals run` in its own process group; with `kill_at`, `kill` (SIGKILL: to the group)
-    as soon as the log shows that text. Returns the exit status and the log."""
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "XSIGNALS_LANDING_DIR": str(landing),
-        "XSIGNALS_WAREHOUSE_URL": warehouse_url,
-        "XSIGNALS_ERASURE_SALT": "recovery-test",  # a clean run draws the same hashes
-    }
-    process = subprocess.Popen(
-        [XSIGNALS, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
-    )
-    watchdog = threading.Timer(RUN_TIMEOUT_SECONDS, os.killpg, (process.pid, signal.SIGKILL))  # a wedged run
-    watchdog.start()
-    lines = []
-    try:
-        for line in process.stdout:
-            lines.append(line)
-            if kill_at and kill_at in line:
-                if kill == signal.SIGKILL:
-                    os.killpg(process.pid, kill)
-                    break
-                process.send_signal(kill)  # to xsignals alone, as `kill <pid>` and supervisors do
-                kill_at = None
-        return process.wait(), "".join(lines)
-    finally:
-        watchdog.cancel()
-        process.stdout.close()
-
-
-def held_slots(home: Path) -> dict[str, str]:
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
-        return {slot.run_id: instance.get_run_by_id(slot.run_id).status.value for slot in info.claimed_slots}
 
 
 def test_killed_runs_leave_nothing_blocked_and_the_rerun_equals_a_clean_run(zone, new_warehouse_url, tmp_path):
