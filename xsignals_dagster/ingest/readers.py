@@ -241,7 +241,7 @@ def _records(columns: list[str], rows: list[list[str]], numbers: list[int], prob
 def read_csv_gz(data: bytes) -> RawRows:
     try:
         return read_csv(gzip.decompress(data))
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError; a corrupt stream, zlib.error
         raise UnreadableFile(f"not a valid gzip file: {error}") from error
 
 
