@@ -12,16 +12,21 @@ from xsignals_dagster.warehouse import WarehouseStore
 # any two runs. (Values derived from the erasure salt are equal when both runs are given
 # the same XSIGNALS_ERASURE_SALT, as the tests and the benchmark do.)
 WHEN_COLUMNS = frozenset({"ingested_at", "quarantined_at", "processed_at", "erased_at", "changed_at", "trained_at", "run_id"})
-# Values that end in a time after an "@": erasure_verification's state is "<rows>@<latest ingested_at>".
-WHEN_SUFFIXES = {("erasure_verification", "state")}
+# Values with a time in them: erasure_verification's state is "<rows>@<latest ingested_at>", a
+# model version "<trained at>-<fingerprint>". The part that is not the time is compared.
+WHEN_PARTS = {
+    ("erasure_verification", "state"): lambda values: values.str.split("@").str[0],
+    ("intent_models", "version"): lambda values: values.str.split("-", n=1).str[1],
+    ("intent_scores", "model_version"): lambda values: values.str.split("-", n=1).str[1],
+}
 
 
 def _canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The rows as text, sorted, without the when/which-run columns: row order is not data."""
     frame = frame.drop(columns=[c for c in frame.columns if c in WHEN_COLUMNS])
     for column in frame.columns:
-        if (table, column) in WHEN_SUFFIXES:
-            frame[column] = frame[column].str.split("@").str[0]
+        if (table, column) in WHEN_PARTS:
+            frame[column] = WHEN_PARTS[table, column](frame[column].astype("string"))
     text = frame.astype(object).where(frame.notna(), None).map(lambda v: "\0" if v is None else repr(v))
     return text.sort_values(list(text.columns), ignore_index=True) if len(text.columns) else text
 
