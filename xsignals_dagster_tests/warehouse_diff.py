@@ -11,7 +11,11 @@ from xsignals_dagster.warehouse import WarehouseStore
 # Columns that record when, or by which run, something was written: they differ between
 # any two runs. (Values derived from the erasure salt are equal when both runs are given
 # the same XSIGNALS_ERASURE_SALT, as the tests and the benchmark do.)
-WHEN_COLUMNS = frozenset({"ingested_at", "quarantined_at", "processed_at", "erased_at", "changed_at", "trained_at", "run_id"})
+# `model` is intent_models' pickled model, which embeds its version (the training time); the
+# metrics beside it tell whether two models are the same.
+WHEN_COLUMNS = frozenset(
+    {"ingested_at", "quarantined_at", "processed_at", "erased_at", "changed_at", "trained_at", "run_id", "model"}
+)
 # Values with a time in them: erasure_verification's state is "<rows>@<latest ingested_at>", a
 # model version "<trained at>-<fingerprint>". The part that is not the time is compared.
 WHEN_PARTS = {
@@ -48,7 +52,7 @@ def first_difference(url: str, reference_url: str) -> str | None:
             if unequal.any():
                 row, column = (int(i[0]) for i in unequal.nonzero())
                 name_of = here.columns[column]
-                return f"{name}: sorted row {row}, {name_of}: {here.iat[row, column]} vs {there.iat[row, column]}"
+                return f"{name}: sorted row {row}, {name_of}: {here.iat[row, column][:80]} vs {there.iat[row, column][:80]}"
         return None
     finally:
         for store in stores:
