@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -64,12 +65,19 @@ def run() -> None:
     from xsignals_dagster.headless import RunFailed, run_everything
 
     landing = Path(setting("XSIGNALS_LANDING_DIR")).expanduser().resolve()
+    # SIGTERM as Ctrl-C until a run starts; while one executes, Dagster maps SIGTERM to SIGINT
+    # itself and fails the step and the run in the instance, so no pool slot stays held.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with dg.DagsterInstance.get() as instance:
             run_everything(instance, landing)
-    except RunFailed as failure:
-        click.echo(f"xsignals run: {failure}", err=True)
-        sys.exit(1)
+    except (KeyboardInterrupt, RunFailed) as stop:
+        if isinstance(stop, RunFailed) and not stop.interrupted:
+            click.echo(f"xsignals run: {stop}", err=True)
+            sys.exit(1)
+        where = f" ({stop})" if isinstance(stop, RunFailed) else ""
+        click.echo(f"xsignals run: interrupted by SIGINT or SIGTERM{where}; the next run redoes what it left undone", err=True)
+        sys.exit(128 + signal.SIGINT)
     except Exception as error:  # one line for the operator; the log above has the details
         click.echo(f"xsignals run: {type(error).__name__}: {error}".splitlines()[0], err=True)
         sys.exit(1)
@@ -101,12 +109,35 @@ def dev(persons: int, days: int, port: int) -> None:
     command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)]
     click.echo(f"starting the Dagster UI on http://127.0.0.1:{port} (Ctrl-C stops it)")
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the UI on SIGTERM as on Ctrl-C
+    for stop in STOP_SIGNALS:  # Ctrl-C, `kill`, `docker stop`, systemd, a closed terminal
+        signal.signal(stop, signal.default_int_handler)
     try:
         sys.exit(process.wait())
     except KeyboardInterrupt:
-        os.killpg(process.pid, signal.SIGINT)  # dagster dev stops its webserver, daemon and code servers
+        stop_process_group(process)
+        click.echo("xsignals dev: stopped the Dagster UI, daemon and code servers")
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# What supervisors give a process before they kill it (docker stop: 10 s): the stop steps sum to less.
+_STOP_STEPS = ((signal.SIGINT, 6.0), (signal.SIGTERM, 2.0), (signal.SIGKILL, 1.0))
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Stop `dagster dev` and everything it started (its own process group): SIGINT first,
+    on which it stops its webserver, daemon and code servers as on Ctrl-C; then SIGTERM and
+    SIGKILL for whatever is left, since a service that is still starting, or waiting on a
+    run it launched, can take a minute to stop by itself (measured: over 20 s)."""
+    for stop, seconds in _STOP_STEPS:
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            os.killpg(process.pid, stop)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            process.poll()  # reap dagster dev; its children are reaped by init once it is gone
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)

@@ -8,6 +8,7 @@ from xsignals_dagster.ingest.assets import landing_misfits, source_assets
 from xsignals_dagster.ingest.sensors import landing_sensor
 from xsignals_dagster.intent.assets import intent_model, intent_scores, intent_training_set, next_best_actions_asset
 from xsignals_dagster.privacy.assets import erasures
+from xsignals_dagster.recovery import run_recovery_sensor
 from xsignals_dagster.resources import build_resources
 from xsignals_dagster.signals.assets import customer_signals
 
@@ -28,7 +29,7 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Defin
             intent_scores,
             next_best_actions_asset,
         ],
-        sensors=[landing_sensor, automation_sensor(DOWNSTREAM)],
+        sensors=[landing_sensor, automation_sensor(DOWNSTREAM), run_recovery_sensor],
         schedules=[daily_rebuild_schedule(DOWNSTREAM)],
         resources=resources,
     )

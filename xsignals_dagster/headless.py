@@ -16,12 +16,18 @@ from xsignals_dagster.definitions import build_definitions, defs
 from xsignals_dagster.ingest.assets import source_assets
 from xsignals_dagster.ingest.landing import scan
 from xsignals_dagster.partitions import extract_dates
+from xsignals_dagster.recovery import recover_dead_runs
 
 log = logging.getLogger("xsignals.run")
 
 
 class RunFailed(Exception):
-    """A run did not succeed; the message is the one-line reason."""
+    """A run did not succeed; the message is the one-line reason. `interrupted`: a signal
+    (SIGINT, or SIGTERM made one by `xsignals run`) stopped it."""
+
+    def __init__(self, message: str, interrupted: bool = False):
+        super().__init__(message)
+        self.interrupted = interrupted
 
 
 def register_extract_dates(instance: dg.DagsterInstance, landing_root: Path) -> list[str]:
@@ -35,15 +41,17 @@ def register_extract_dates(instance: dg.DagsterInstance, landing_root: Path) -> 
     return list(instance.get_dynamic_partitions(extract_dates.name))
 
 
-def _failure(result: dg.ExecuteInProcessResult) -> str:
+def _failure(stage: str, result: dg.ExecuteInProcessResult) -> RunFailed:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             error = event.step_failure_data.error
             while error.cause is not None:  # Dagster wraps the user's error; report the root cause
                 error = error.cause
+            if error.cls_name == "DagsterExecutionInterruptedError":
+                return RunFailed(f"{stage} run {result.run_id}: step {event.step_key} interrupted", interrupted=True)
             message = (error.message.strip().splitlines() or [error.cls_name or "error"])[-1]
-            return f"step {event.step_key} failed: {message}"
-    return "run failed"
+            return RunFailed(f"{stage} run {result.run_id}: step {event.step_key} failed: {message}")
+    return RunFailed(f"{stage} run {result.run_id}: run failed")
 
 
 def run_everything(
@@ -52,6 +60,8 @@ def run_everything(
     """Ingest every landed date of every source in one run, then everything downstream in
     another; `resources` replaces the environment's and `leave_out_groups` stops short of
     some asset groups (tests)."""
+    for reason in recover_dead_runs(instance):  # a dead run's pool slot would block this one forever
+        log.warning("recovered %s", reason)
     definitions = build_definitions(resources) if resources else defs
     job = definitions.resolve_implicit_global_asset_job_def()
     partitions = register_extract_dates(instance, landing_root)
@@ -74,5 +84,5 @@ def run_everything(
             instance=instance, asset_selection=keys, tags={"xsignals/stage": stage, **tags}, raise_on_error=False
         )
         if not result.success:
-            raise RunFailed(f"{stage} run {result.run_id}: {_failure(result)}")
+            raise _failure(stage, result)
         log.info("%s: run %s succeeded", stage, result.run_id)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from xsignals_dagster.warehouse import WarehouseStore
-from xsignals_dagster_tests.postgres_server import PostgresUnavailable, postgres_server
+from xsignals_dagster_tests.postgres_server import PostgresUnavailable, new_database, postgres_server
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -28,17 +26,22 @@ def postgres_url():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse_url(request, tmp_path: Path) -> str:
+def new_warehouse_url(request, tmp_path: Path):
+    """Each test using this runs once on SQLite and once on PostgreSQL; each call gives the
+    URL of another empty warehouse (a new SQLite file, a new PostgreSQL database)."""
+
+    def new(name: str = "warehouse") -> str:
+        if request.param == "sqlite":
+            return f"sqlite:///{tmp_path / f'{name}.db'}"
+        return new_database(request.getfixturevalue("postgres_url"))
+
+    return new
+
+
+@pytest.fixture
+def warehouse_url(new_warehouse_url) -> str:
     """Each test using this runs once on a SQLite file and once on its own PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'warehouse.db'}"
-    server_url = request.getfixturevalue("postgres_url")
-    database = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{database}"
+    return new_warehouse_url()
 
 
 @pytest.fixture

@@ -14,12 +14,18 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+import sqlalchemy as sa
 
 
 class PostgresUnavailable(RuntimeError):
     pass
+
+
+_RESTARTS: dict[str, list[str]] = {}  # server URL -> the command that restarts that server
 
 
 def _binaries() -> Path:
@@ -73,9 +79,28 @@ def postgres_server() -> Iterator[str]:
             check=True,
             capture_output=True,
         )
-        yield f"postgresql+psycopg://xsignals@127.0.0.1:{port}/warehouse"
+        url = f"postgresql+psycopg://xsignals@127.0.0.1:{port}/warehouse"
+        _RESTARTS[url] = _as_server_user(
+            [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-m", "fast", "-w", "restart"]
+        )
+        yield url
     finally:
         subprocess.run(
             _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_database(server_url: str) -> str:
+    """The URL of a new, empty database on the server at `server_url`."""
+    database = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{database}"
+
+
+def restart(server_url: str) -> None:
+    """Restart a server `postgres_server()` started (fast shutdown: open connections are cut)."""
+    subprocess.run(_RESTARTS[server_url.rsplit("/", 1)[0] + "/warehouse"], check=True, capture_output=True)

@@ -33,7 +33,11 @@ def load_source_frames(store: WarehouseStore, sources: list[str] | None = None) 
         if not store.has_table(STAGING_TABLES[source].name):
             frame = pd.DataFrame(columns=[c.name for c in columns])
         else:
-            frame = store.query(sa.select(*columns))
+            # In load order: an unordered select comes back in whatever order the database
+            # keeps rows (in PostgreSQL, changed by a partition replaced after a crash), and
+            # identity's choice of the record that explains a link follows the order it reads.
+            staging = STAGING_TABLES[source]
+            frame = store.query(sa.select(*columns).order_by(staging.c.source_path, staging.c.source_row))
         frames[source] = current_rows(frame, source)
     return frames
 

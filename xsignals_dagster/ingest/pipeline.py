@@ -18,9 +18,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from xsignals_dagster.ingest.landing import LandedFile, source_files
-from xsignals_dagster.ingest.readers import RawRows, UnreadableFile, read_rows
+from xsignals_dagster.ingest.readers import RawRows, UnreadableFile, read_chunks, read_rows
 from xsignals_dagster.ingest.schema import SOURCES, SourceSchema
-from xsignals_dagster.ingest.validate import ValidatedRows, key_strings, validate
+from xsignals_dagster.ingest.validate import key_strings, validate
 from xsignals_dagster.privacy.suppression import Suppression
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
@@ -36,6 +36,9 @@ from xsignals_dagster.warehouse.tables import (
 log = logging.getLogger("xsignals.ingest")
 
 BATCH_BYTES = 64 * 1024 * 1024
+# Files up to this size are read whole; bigger ones CHUNK_ROWS records at a time.
+STREAM_BYTES = 32 * 1024 * 1024
+CHUNK_ROWS = 200_000
 
 
 @dataclass
@@ -63,9 +66,9 @@ class PartitionOutcome:
         return sum(f.status == status for f in self.files)
 
 
-def _check_header(rows: RawRows, schema: SourceSchema) -> None:
-    missing = [c for c in schema.header_required if c not in rows.columns]
-    if schema.required_any and not any(c in rows.columns for c in schema.required_any):
+def _check_header(columns: list[str], schema: SourceSchema) -> None:
+    missing = [c for c in schema.header_required if c not in columns]
+    if schema.required_any and not any(c in columns for c in schema.required_any):
         missing.append(" or ".join(schema.required_any))
     if missing:
         raise UnreadableFile(f"required column(s) missing: {', '.join(missing)}")
@@ -117,29 +120,20 @@ def ingest_source(
     outcomes: list[PartitionOutcome] = []
     later_paths: set[str] = set()
     for batch in _batches(landing_root, source, dates):
-        batch_outcomes: list[PartitionOutcome] = []
-        readable: list[tuple[str, RawRows]] = []
-        for extract_date, files in batch:
-            outcome = PartitionOutcome(source, extract_date)
-            for file in files:
-                file_outcome, rows = _read_file(file, schema, state, later_paths)
-                outcome.files.append(file_outcome)
-                if rows is not None:
-                    readable.append((file.path, rows))
-            batch_outcomes.append(outcome)
-        validated = validate(readable, schema, region, state.keys, None if schema.hashed_identifiers else suppression)
-        if schema.hashed_identifiers:
-            validated.loaded = suppression.hashed(validated.loaded)
-        later_paths |= validated.later_paths
-        _count_rows(batch_outcomes, validated)
-        for outcome in batch_outcomes:
+        with store.transaction() as tx:
+            writer = _BatchWriter(tx, schema, region, state, suppression, batch)
+            for outcome, files in zip(writer.outcomes, (files for _, files in batch), strict=True):
+                for file in files:
+                    outcome.files.append(writer.add(file))
+            writer.finish()
+        later_paths |= writer.later_paths
+        for outcome in writer.outcomes:
             for f in outcome.files:
                 logger.info(
                     "%s: %s, %d read, %d loaded, %d rejected%s",
                     f.path, f.status, f.rows_read, f.rows_loaded, f.rows_rejected, f" ({f.reason})" if f.reason else "",
                 )
-        _write_dates(store, schema, batch_outcomes, validated)
-        outcomes += batch_outcomes
+        outcomes += writer.outcomes
     redo = sorted({path.split("/")[1][:10] for path in later_paths} - set(dates))
     if redo:
         logger.info("%s: re-ingesting later dates %s whose keys or bytes an earlier file now owns", source, redo)
@@ -147,45 +141,162 @@ def ingest_source(
     return outcomes
 
 
-def _read_file(
-    file: LandedFile, schema: SourceSchema, state: _SourceState, later_paths: set[str]
-) -> tuple[FileOutcome, RawRows | None]:
-    """Read one file, unless it is unreadable (quarantined) or a byte-copy of an earlier one."""
-    try:
-        data = file.absolute.read_bytes()
-    except OSError as error:
-        return FileOutcome(file.path, "quarantined", reason=f"cannot read file: {error.strerror or error}"), None
-    sha = hashlib.sha256(data).hexdigest()
-    holder = state.sha_paths.get(sha)
-    if holder is not None and holder < file.path:
-        return FileOutcome(file.path, "duplicate", sha, reason=f"same bytes as {holder}"), None
-    if holder is not None:
-        later_paths.add(holder)
-    state.sha_paths[sha] = file.path
-    try:
-        rows = read_rows(data, file.format)
-        _check_header(rows, schema)
-    except UnreadableFile as error:  # a reason quoting the file (a parser's message) shows a NUL as U+FFFD
-        return FileOutcome(file.path, "quarantined", sha, reason=str(error).replace("\x00", "\ufffd")), None
-    return FileOutcome(file.path, "loaded", sha, rows_read=rows.rows_read), rows
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def _count_rows(outcomes: list[PartitionOutcome], validated: ValidatedRows) -> None:
-    """Per-file counts of loaded, rejected and blanked (rows read = loaded + rejected)."""
-    loaded = validated.loaded["source_path"].value_counts()
-    rejected = validated.rejected["path"].value_counts()
-    blanked = validated.blanked.groupby("path")["count"].sum()
-    for f in [f for outcome in outcomes for f in outcome.files]:
-        if f.status == "loaded":
-            f.rows_loaded = int(loaded.get(f.path, 0))
-            f.rows_rejected = int(rejected.get(f.path, 0))
-            f.values_blanked = int(blanked.get(f.path, 0))
+class _BatchWriter:
+    """Writes the files of some extract dates inside one open transaction, which replaces
+    everything those dates loaded before: nothing is visible until all of it is written.
+
+    Small files are read whole and validated together (pandas' fixed cost per pass
+    dominates when a source lands many small files); a file over STREAM_BYTES is read,
+    validated and written CHUNK_ROWS records at a time, so memory does not grow with its
+    size, inside a savepoint that takes its rows back if it turns out unreadable halfway."""
+
+    def __init__(self, tx, schema: SourceSchema, region: str, state: _SourceState, suppression: Suppression, batch) -> None:
+        self.tx, self.schema, self.region, self.state, self.suppression = tx, schema, region, state, suppression
+        self.outcomes = [PartitionOutcome(schema.name, extract_date) for extract_date, _ in batch]
+        self.date_of = {file.path: extract_date for extract_date, files in batch for file in files}
+        self.files: dict[str, FileOutcome] = {}
+        self.pending: list[tuple[str, RawRows]] = []
+        self.blanked: list[pd.DataFrame] = []
+        self.later_paths: set[str] = set()
+        dates = [outcome.extract_date for outcome in self.outcomes]
+        tx.delete(STAGING_TABLES[schema.name], {"extract_date": dates})
+        for table in BOOKKEEPING_TABLES:
+            tx.delete(table, {"source": schema.name, "extract_date": dates})
+
+    def add(self, file: LandedFile) -> FileOutcome:
+        """Read, validate and write one file (in path order); its outcome."""
+        try:
+            sha = _sha256(file.absolute)
+            size = file.absolute.stat().st_size
+        except OSError as error:
+            return self._file(FileOutcome(file.path, "quarantined", reason=f"cannot read file: {error.strerror or error}"))
+        holder = self.state.sha_paths.get(sha)
+        if holder is not None and holder < file.path:
+            return self._file(FileOutcome(file.path, "duplicate", sha, reason=f"same bytes as {holder}"))
+        if holder is not None:
+            self.later_paths.add(holder)
+        self.state.sha_paths[sha] = file.path
+        outcome = self._file(FileOutcome(file.path, "loaded", sha))
+        try:
+            if size <= STREAM_BYTES:
+                rows = read_rows(file.absolute.read_bytes(), file.format)
+                _check_header(rows.columns, self.schema)
+                outcome.rows_read = rows.rows_read
+                self.pending.append((file.path, rows))
+                if sum(r.table.num_rows for _, r in self.pending) >= CHUNK_ROWS:
+                    self._flush()
+            else:
+                self._flush()
+                self._stream(file, outcome)
+        except (UnreadableFile, OSError) as error:  # a reason quoting the file (a parser's message) shows a NUL as U+FFFD
+            reason = str(error) if isinstance(error, UnreadableFile) else f"cannot read file: {error.strerror or error}"
+            outcome.status, outcome.reason = "quarantined", reason.replace("\x00", "\ufffd")
+            outcome.rows_read = outcome.rows_loaded = outcome.rows_rejected = outcome.values_blanked = 0
+        return outcome
+
+    def _file(self, outcome: FileOutcome) -> FileOutcome:
+        self.files[outcome.path] = outcome
+        return outcome
+
+    def _stream(self, file: LandedFile, outcome: FileOutcome) -> None:
+        savepoint = self.tx.connection.begin_nested()
+        try:
+            columns: dict[str, None] = {}
+            for chunk in read_chunks(file.absolute, file.format, CHUNK_ROWS):
+                columns.update(dict.fromkeys(chunk.columns))
+                if file.format != "jsonl":  # a fixed header: check it before writing anything
+                    _check_header(list(columns), self.schema)
+                outcome.rows_read += chunk.rows_read
+                self.pending.append((file.path, chunk))
+                self._flush()
+            _check_header(list(columns), self.schema)
+        except (UnreadableFile, OSError):
+            savepoint.rollback()
+            self.pending.clear()
+            self.blanked = [frame[frame["path"] != file.path] for frame in self.blanked]
+            if self.state.keys is not None:  # forget the keys it loaded
+                for key in [k for k, path in self.state.keys.items() if path == file.path]:
+                    del self.state.keys[key]
+            raise
+        savepoint.commit()
+
+    def _flush(self) -> None:
+        """Validate the pending rows in one pass and write them."""
+        if not self.pending:
+            return
+        schema = self.schema
+        validated = validate(self.pending, schema, self.region, self.state.keys, None if schema.hashed_identifiers else self.suppression)
+        self.pending = []
+        if schema.hashed_identifiers:
+            validated.loaded = self.suppression.hashed(validated.loaded)
+        self.later_paths |= validated.later_paths
+        for path, count in validated.loaded["source_path"].value_counts().items():
+            self.files[path].rows_loaded += int(count)
+        for path, count in validated.rejected["path"].value_counts().items():
+            self.files[path].rows_rejected += int(count)
+        loaded = validated.loaded
+        loaded["extract_date"] = loaded["source_path"].map(self.date_of)  # in place: assign() would copy every column
+        self.tx.insert(STAGING_TABLES[schema.name], loaded)
+        self._insert(rejected_rows, validated.rejected)
+        if len(validated.blanked):
+            self.blanked.append(validated.blanked)
+
+    def _insert(self, table: sa.Table, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.tx.insert(table, frame.assign(source=self.schema.name, extract_date=frame["path"].map(self.date_of)))
+
+    def finish(self) -> None:
+        """Write what is left and the bookkeeping of every file."""
+        self._flush()
+        blanked = pd.concat(self.blanked).groupby(["path", "column"], as_index=False, sort=False)["count"].sum() if self.blanked else None
+        if blanked is not None:
+            for path, count in blanked.groupby("path")["count"].sum().items():
+                self.files[path].values_blanked = int(count)
+            self._insert(blanked_values, blanked)
+        now = utc_now()
+        files = list(self.files.values())
+        self._insert(
+            ingested_files,
+            pd.DataFrame(
+                [
+                    {
+                        "path": f.path,
+                        "sha256": f.sha256,
+                        "rows_read": f.rows_read,
+                        "rows_loaded": f.rows_loaded,
+                        "rows_rejected": f.rows_rejected,
+                        "ingested_at": now,
+                        "values_blanked": f.values_blanked,
+                        "duplicate_of": f.reason.removeprefix("same bytes as ") if f.status == "duplicate" else None,
+                    }
+                    for f in files
+                    if f.status != "quarantined"
+                ]
+            ),
+        )
+        self._insert(
+            quarantined_files,
+            pd.DataFrame(
+                [
+                    {"path": f.path, "reason": f.reason, "quarantined_at": now, "sha256": f.sha256 or None}
+                    for f in files
+                    if f.status == "quarantined"
+                ]
+            ),
+        )
 
 
 def _batches(landing_root: Path, source: str, dates: list[str]):
     """Consecutive extract dates with their files, grouped up to BATCH_BYTES of files: one
-    validation pass and one transaction per group rather than per date, since pandas'
-    fixed cost per pass dominates when a source lands many small files."""
+    transaction per group rather than per date."""
     by_date: dict[str, list[LandedFile]] = {extract_date: [] for extract_date in dates}
     for file in source_files(landing_root, source, set(dates)):
         by_date[file.extract_date].append(file)
@@ -199,47 +310,3 @@ def _batches(landing_root: Path, source: str, dates: list[str]):
             batch, size = [], 0
     if batch:
         yield batch
-
-
-def _write_dates(store: WarehouseStore, schema: SourceSchema, outcomes: list[PartitionOutcome], validated: ValidatedRows) -> None:
-    """Replace everything these extract dates of the source loaded before, in one transaction."""
-    now = utc_now()
-    dates = [o.extract_date for o in outcomes]
-    date_of = {f.path: o.extract_date for o in outcomes for f in o.files}
-    files = pd.DataFrame(
-        [
-            {
-                "path": f.path,
-                "sha256": f.sha256,
-                "rows_read": f.rows_read,
-                "rows_loaded": f.rows_loaded,
-                "rows_rejected": f.rows_rejected,
-                "ingested_at": now,
-                "values_blanked": f.values_blanked,
-                "duplicate_of": f.reason.removeprefix("same bytes as ") if f.status == "duplicate" else None,
-            }
-            for o in outcomes
-            for f in o.files
-            if f.status != "quarantined"
-        ]
-    )
-    quarantined = pd.DataFrame(
-        [
-            {"path": f.path, "reason": f.reason, "quarantined_at": now, "sha256": f.sha256 or None}
-            for o in outcomes
-            for f in o.files
-            if f.status == "quarantined"
-        ]
-    )
-    with store.transaction() as tx:
-        loaded = validated.loaded
-        loaded["extract_date"] = loaded["source_path"].map(date_of)  # in place: assign() would copy every column
-        tx.replace(STAGING_TABLES[schema.name], loaded, {"extract_date": dates})
-        for table, frame in (
-            (rejected_rows, validated.rejected),
-            (blanked_values, validated.blanked),
-            (ingested_files, files),
-            (quarantined_files, quarantined),
-        ):
-            dated = frame.assign(source=schema.name, extract_date=frame["path"].map(date_of)) if len(frame) else frame
-            tx.replace(table, dated, {"source": schema.name, "extract_date": dates})

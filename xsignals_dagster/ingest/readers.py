@@ -22,7 +22,12 @@ import io
 import json
 import math
 import re
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -158,8 +163,7 @@ def read_csv(data: bytes) -> RawRows:
 def _read_csv_arrow(data: bytes, text: str) -> RawRows | None:
     """pyarrow's parse, or None where it could read the file otherwise than the csv module:
     a record whose field count is not the header's (pyarrow fails), a header the two read
-    differently, a single column (the csv module skips a record `""`), or a field over the
-    csv module's size limit (it rejects the file)."""
+    differently, or a single column (the csv module skips a record `""`)."""
     try:
         header = next(csv.reader(io.StringIO(text, newline="")), None)
     except csv.Error:
@@ -178,16 +182,22 @@ def _read_csv_arrow(data: bytes, text: str) -> RawRows | None:
         return None
     if table.slice(0, 1).to_pylist()[0] != dict(zip(names, header, strict=True)):
         return None
-    limit = csv.field_size_limit()
-    if len(data) > limit and any(pc.max(pc.binary_length(c)).as_py() > limit for c in table.columns):
-        return None
     rows = table.slice(1).rename_columns(_header_names(header))
     return RawRows(rows, np.arange(1, rows.num_rows + 1))
 
 
 def _read_csv_records(text: str, clean: bool) -> RawRows:
+    return next(csv_chunks(io.StringIO(text, newline=""), clean, longest=len(text)))
+
+
+def csv_chunks(stream: Iterable[str], clean: bool, longest: int, chunk_rows: int = sys.maxsize) -> Iterator[RawRows]:
+    """The records of CSV text (`clean`: known to be valid UTF-8, else decoded with
+    surrogateescape), `chunk_rows` records at a time, numbered on across chunks."""
+    # No field is longer than the file: the csv module's limit (128 KiB by default, process-wide)
+    # would otherwise make a valid file with one long value unreadable.
+    csv.field_size_limit(max(csv.field_size_limit(), longest + 1))
     try:
-        records = csv.reader(io.StringIO(text, newline=""))
+        records = csv.reader(stream)
         header = next(records, None)
         if header is None or not any(cell.strip() for cell in header):
             raise UnreadableFile("empty file: no header row")
@@ -215,8 +225,15 @@ def _read_csv_records(text: str, clean: bool) -> RawRows:
             else:
                 rows.append(record)
                 numbers.append(row_number)
+            if len(rows) + len(problems) >= chunk_rows:
+                yield _records(columns, rows, numbers, problems)
+                rows, numbers, problems = [], [], []
     except csv.Error as error:
         raise UnreadableFile(f"not valid CSV: {error}") from error
+    yield _records(columns, rows, numbers, problems)
+
+
+def _records(columns: list[str], rows: list[list[str]], numbers: list[int], problems: list[RowProblem]) -> RawRows:
     values = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in columns]
     return RawRows(_text_table(columns, values), np.array(numbers, dtype=np.int64), problems)
 
@@ -224,7 +241,7 @@ def _read_csv_records(text: str, clean: bool) -> RawRows:
 def read_csv_gz(data: bytes) -> RawRows:
     try:
         return read_csv(gzip.decompress(data))
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError; a corrupt stream, zlib.error
         raise UnreadableFile(f"not a valid gzip file: {error}") from error
 
 
@@ -255,15 +272,18 @@ def _has_nul(value: dict) -> bool:
 
 
 def read_jsonl(data: bytes) -> RawRows:
+    return next(jsonl_chunks(data.removeprefix(_BOM).split(b"\n")))
+
+
+def jsonl_chunks(lines: Iterable[bytes], chunk_rows: int = sys.maxsize) -> Iterator[RawRows]:
+    """The objects of JSON lines (without their line ends), `chunk_rows` lines at a time."""
     objects: list[dict] = []
     numbers: list[int] = []
     problems: list[RowProblem] = []
     invalid_keys: dict[str, None] = {}  # the keys of objects rejected as not valid UTF-8 or for a NUL
     row_number = 0
-    data = data.removeprefix(_BOM)
-    escapes = _SURROGATE_ESCAPE.search(data) is not None  # one scan in C; per line only if any
-    nul_escapes = _NUL_ESCAPE in data
-    for line in data.split(b"\n"):
+    any_object = False
+    for line in lines:
         if not line.strip():
             continue
         row_number += 1
@@ -283,21 +303,30 @@ def read_jsonl(data: bytes) -> RawRows:
             problems.append(RowProblem(row_number, f"not a JSON object: a JSON {type(value).__name__}",
                                        json.dumps({"line": _repaired(text)}, ensure_ascii=False)))
             continue
-        if escapes and _SURROGATE_ESCAPE.search(line) and _INVALID_UTF8.search(json.dumps(value, ensure_ascii=False)):
+        # `in` first: one scan in C; the pattern and the object only where the line has an escape
+        if b"\\u" in line and _SURROGATE_ESCAPE.search(line) and _INVALID_UTF8.search(json.dumps(value, ensure_ascii=False)):
             raw = _json_raw(value)
             invalid_keys.update(dict.fromkeys(raw))
             problems.append(RowProblem(row_number, "not valid UTF-8", json.dumps(raw, ensure_ascii=False)))
             continue
-        if nul_escapes and _NUL_ESCAPE in line and _has_nul(value):
+        if _NUL_ESCAPE in line and _has_nul(value):
             raw = _json_raw(value)
             invalid_keys.update(dict.fromkeys(raw))
             problems.append(RowProblem(row_number, NUL_REASON, json.dumps(raw, ensure_ascii=False)))
             continue
         objects.append(value)
         numbers.append(row_number)
-    if row_number and not objects and not invalid_keys:
+        any_object = True
+        if len(objects) + len(problems) >= chunk_rows:
+            yield _json_rows(objects, numbers, problems, invalid_keys)
+            objects, numbers, problems, invalid_keys = [], [], [], {}
+    if row_number and not any_object and not invalid_keys:
         raise UnreadableFile("not JSON lines: no line is a JSON object")
-    if not objects:  # every object was rejected: the file still has their columns
+    yield _json_rows(objects, numbers, problems, invalid_keys)
+
+
+def _json_rows(objects: list[dict], numbers: list[int], problems: list[RowProblem], invalid_keys: dict[str, None]) -> RawRows:
+    if not objects:  # every object was rejected: the rows still have their columns
         return RawRows(_text_table(list(invalid_keys), [[] for _ in invalid_keys]), np.array(numbers, dtype=np.int64), problems)
     return RawRows(_json_columns(objects), np.array(numbers, dtype=np.int64), problems)
 
@@ -394,18 +423,72 @@ def _read_parquet_rows(table: pa.Table, columns: list[str]) -> RawRows:
     return RawRows(text, np.flatnonzero(~invalid) + 1, problems)
 
 
+def _parquet_chunk(table: pa.Table, columns: list[str], offset: int) -> RawRows:
+    """Rows `offset + 1 …` of a parquet file as text."""
+    try:
+        rows = RawRows(_parquet_table(table, columns), np.arange(offset + 1, offset + table.num_rows + 1))
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        rows = _read_parquet_rows(table, columns)
+        rows.row_numbers += offset
+        for problem in rows.problems:
+            problem.row_number += offset
+    return _without_nul_rows(rows)
+
+
 def read_parquet(data: bytes) -> RawRows:
     try:
         table = pq.read_table(io.BytesIO(data))
         names = table.column_names
     except (pa.ArrowException, OSError, ValueError) as error:
         raise UnreadableFile(f"not a readable parquet file: {error}") from error
-    columns = _header_names(names)
+    return _parquet_chunk(table, _header_names(names), 0)
+
+
+def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[RawRows]:
     try:
-        text = _parquet_table(table, columns)
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return _without_nul_rows(_read_parquet_rows(table, columns))
-    return _without_nul_rows(RawRows(text, np.arange(1, table.num_rows + 1)))
+        file = pq.ParquetFile(path)
+        columns = _header_names(file.schema_arrow.names)
+        offset = 0
+        for batch in file.iter_batches(batch_size=chunk_rows):
+            table = pa.Table.from_batches([batch])
+            yield _parquet_chunk(table, columns, offset)
+            offset += table.num_rows
+        if not offset:
+            yield _parquet_chunk(file.schema_arrow.empty_table(), columns, 0)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise UnreadableFile(f"not a readable parquet file: {error}") from error
+
+
+def _lines(binary: IO[bytes]) -> Iterator[bytes]:
+    """The lines of a file without their line ends (as `split(b"\\n")` gives them), BOM off."""
+    first = True
+    for line in binary:
+        if first:
+            line, first = line.removeprefix(_BOM), False
+        yield line[:-1] if line.endswith(b"\n") else line
+
+
+def read_chunks(path: Path, file_format: str, chunk_rows: int) -> Iterator[RawRows]:
+    """A file too big to hold at once, `chunk_rows` records at a time, read from disk as it
+    goes: the rows `read_rows` gives (CSV through the csv module, which is what pyarrow's
+    parse of a small file is checked against)."""
+    if file_format == "parquet":
+        yield from _parquet_chunks(path, chunk_rows)
+        return
+    compressed = file_format == "csv.gz"
+    try:
+        with (gzip.open if compressed else open)(path, "rb") as binary:
+            if file_format == "jsonl":
+                yield from jsonl_chunks(_lines(binary), chunk_rows)
+                return
+            text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+            longest = sys.maxsize - 1 if compressed else path.stat().st_size
+            for chunk in csv_chunks(text, clean=False, longest=longest, chunk_rows=chunk_rows):
+                yield _without_nul_rows(chunk)
+    except (OSError, EOFError, zlib.error) as error:
+        if not compressed:
+            raise UnreadableFile(f"cannot read file: {getattr(error, 'strerror', None) or error}") from error
+        raise UnreadableFile(f"not a valid gzip file: {error}") from error
 
 
 def raw_values(raw: str) -> list:

@@ -149,7 +149,7 @@ def validate(
     """Split the rows of `files` (path, rows; in path order) into loaded and rejected.
 
     `seen_keys` (event sources only) maps every key loaded so far to the path that loaded
-    it; a key first loaded by an earlier path is a duplicate, and the keys these files
+    it; a key first loaded by an earlier path (or an earlier chunk of the same file) is a duplicate, and the keys these files
     load are added (a later path that had them is returned in `later_paths`). A row
     carrying an identifier of an erased person (`suppression`) is rejected as `erased`,
     keeping none of its values.
@@ -217,7 +217,7 @@ def validate(
         holder = pd.Series([seen_keys.get(k) for k in key_values], index=index, dtype=object)  # map() copies the dict
         held = holder.notna().to_numpy()
         earlier, later = np.zeros(len(index), dtype=bool), np.zeros(len(index), dtype=bool)
-        earlier[held] = holder[held].to_numpy() < paths[held]
+        earlier[held] = holder[held].to_numpy() <= paths[held]  # the same path: an earlier chunk of the file
         later[held] = holder[held].to_numpy() > paths[held]
 
         def first_path(rows: np.ndarray) -> pd.Series:

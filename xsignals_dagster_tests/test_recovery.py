@@ -1,0 +1,66 @@
+"""Crash recovery as an operator meets it: `xsignals run` killed with SIGKILL to its process
+group (an OOM kill, a power cut) mid-ingestion, the next run killed mid-identity, and the
+run after that completes and leaves what a clean run leaves; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from xsignals_dagster.demo.generator import generate
+from xsignals_dagster_tests.killed_runs import held_slots, xsignals_run
+from xsignals_dagster_tests.warehouse_diff import first_difference
+
+
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("zone")
+    generate(150, 4, seed=11, out=out, end_date=dt.date(2026, 11, 21))
+    return out / "landing"
+
+
+def test_killed_runs_leave_nothing_blocked_and_the_rerun_equals_a_clean_run(zone, new_warehouse_url, tmp_path):
+    clean_url, url = new_warehouse_url("clean"), new_warehouse_url("crashed")
+    status, log = xsignals_run(tmp_path / "clean_home", zone, clean_url)
+    assert status == 0, log[-3000:]
+
+    home = tmp_path / "home"
+    status, log = xsignals_run(home, zone, url, kill_at="stg_email - email/")  # read, not yet written
+    assert status == -signal.SIGKILL
+    first = held_slots(home)
+    assert list(first.values()) == ["STARTED"], first  # the dead run holds the pool's only slot
+
+    status, log = xsignals_run(home, zone, url, kill_at='Started execution of step "identity_resolution"')
+    assert status == -signal.SIGKILL, log[-3000:]  # got past ingestion: the first run's slot was freed
+    assert f"recovered run {next(iter(first))}: its process" in log
+    second = held_slots(home)
+    assert list(second.values()) == ["STARTED"] and second.keys() != first.keys()
+
+    status, log = xsignals_run(home, zone, url)
+    assert status == 0, log[-3000:]
+    assert f"recovered run {next(iter(second))}" in log
+    assert held_slots(home) == {}
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for run_id in (*first, *second):
+            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+            failure = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
+            assert "is gone (killed or crashed)" in failure[0].event_log_entry.dagster_event.message
+    assert first_difference(url, clean_url) is None
+
+
+def test_run_stopped_by_sigterm_exits_with_a_one_line_reason_and_the_next_run_completes(zone, tmp_path):
+    """SIGTERM (a supervisor, `docker stop`); SIGINT takes the same path inside Dagster."""
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    status, log = xsignals_run(tmp_path / "home", zone, url, kill_at="stg_email - email/", kill=signal.SIGTERM)
+    assert status == 128 + signal.SIGINT
+    last = log.strip().splitlines()[-1]
+    assert last.startswith("xsignals run: interrupted by SIGINT or SIGTERM (ingest run ") and "step stg_email interrupted" in last
+    assert held_slots(tmp_path / "home") == {}  # nothing for the next run to recover
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+        assert [run.status for run in instance.get_runs()] == [dg.DagsterRunStatus.FAILURE]
+    status, log = xsignals_run(tmp_path / "home", zone, url)
+    assert status == 0, log[-3000:]

@@ -1,0 +1,59 @@
+"""Compare two warehouses table by table, row for row: the recovery tests and the fault
+benchmark check that a run re-run after a crash leaves what a clean run leaves."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from xsignals_dagster.warehouse import WarehouseStore
+
+# Columns that record when, or by which run, something was written: they differ between
+# any two runs. (Values derived from the erasure salt are equal when both runs are given
+# the same XSIGNALS_ERASURE_SALT, as the tests and the benchmark do.)
+# `model` is intent_models' pickled model, which embeds its version (the training time); the
+# metrics beside it tell whether two models are the same.
+WHEN_COLUMNS = frozenset(
+    {"ingested_at", "quarantined_at", "processed_at", "erased_at", "changed_at", "trained_at", "run_id", "model"}
+)
+# Values with a time in them: erasure_verification's state is "<rows>@<latest ingested_at>", a
+# model version "<trained at>-<fingerprint>". The part that is not the time is compared.
+WHEN_PARTS = {
+    ("erasure_verification", "state"): lambda values: values.str.split("@").str[0],
+    ("intent_models", "version"): lambda values: values.str.split("-", n=1).str[1],
+    ("intent_scores", "model_version"): lambda values: values.str.split("-", n=1).str[1],
+}
+
+
+def _canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows as text, sorted, without the when/which-run columns: row order is not data."""
+    frame = frame.drop(columns=[c for c in frame.columns if c in WHEN_COLUMNS])
+    for column in frame.columns:
+        if (table, column) in WHEN_PARTS:
+            frame[column] = WHEN_PARTS[table, column](frame[column].astype("string"))
+    text = frame.astype(object).where(frame.notna(), None).map(lambda v: "\0" if v is None else repr(v))
+    return text.sort_values(list(text.columns), ignore_index=True) if len(text.columns) else text
+
+
+def first_difference(url: str, reference_url: str) -> str | None:
+    """None if every table of the two warehouses holds the same rows, else the first difference."""
+    stores = WarehouseStore(url), WarehouseStore(reference_url)
+    try:
+        tables = [set(sa.inspect(store.engine).get_table_names()) for store in stores]
+        if tables[0] != tables[1]:
+            return f"tables differ: only here {sorted(tables[0] - tables[1])}, only in the reference {sorted(tables[1] - tables[0])}"
+        for name in sorted(tables[0]):
+            here, there = (_canonical(name, store.read_table(name)) for store in stores)
+            if list(here.columns) != list(there.columns):
+                return f"{name}: columns {list(here.columns)} vs {list(there.columns)}"
+            if len(here) != len(there):
+                return f"{name}: {len(here)} rows vs {len(there)}"
+            unequal = (here != there).to_numpy()
+            if unequal.any():
+                row, column = (int(i[0]) for i in unequal.nonzero())
+                name_of = here.columns[column]
+                return f"{name}: sorted row {row}, {name_of}: {here.iat[row, column][:80]} vs {there.iat[row, column][:80]}"
+        return None
+    finally:
+        for store in stores:
+            store.dispose()
