@@ -75,6 +75,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pseudopeople_rosters import PAIRINGS, land_pairing  # noqa: E402
 from xsignals_dagster.identity import id_stability, pairwise_scores  # noqa: E402
 
 PERSON_SOURCES = ("accounts", "loyalty", "service")
@@ -148,6 +151,12 @@ def prepare_febrl(folder: Path, which: int) -> tuple[dict[str, pd.DataFrame], pd
     (folder / "warehouse.db").unlink(missing_ok=True)
     frames = _ingest(landing, folder / "warehouse.db")
     return frames, _febrl_truth(frames)
+
+
+def prepare_pseudopeople(folder: Path, loyalty: str, accounts: str, seed: int) -> tuple[dict[str, pd.DataFrame], pd.Series]:
+    truth = land_pairing(folder, loyalty, accounts, seed)
+    (folder / "warehouse.db").unlink(missing_ok=True)
+    return _ingest(folder / "landing", folder / "warehouse.db"), truth
 
 
 def prepare_generated(folder: Path, persons: int, days: int) -> tuple[dict[str, pd.DataFrame], pd.Series]:
@@ -268,11 +277,12 @@ def run_splink(frames: dict[str, pd.DataFrame], task: dict) -> pd.Series:
 
     with_keys = task["kind"] == "generated"
     link_only = task["kind"] == "febrl4"
+    households = task["kind"] in ("generated", "pseudopeople")
     comparisons = [
         cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
         cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
         cl.DateOfBirthComparison("dob", input_is_string=True),
-        *splink_address_comparisons(households=with_keys),
+        *splink_address_comparisons(households=households),
     ]
     blocking = [
         block_on("first_name", "last_name"),
@@ -462,6 +472,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30, help="extract days of the generated zones")
     parser.add_argument("--skip-splink", action="store_true")
     parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument("--pseudopeople-seeds", default="0,1", help="noise seeds of the pseudopeople pairings ('' skips them)")
     parser.add_argument("--skip-stability", action="store_true")
     parser.add_argument("--keep", type=Path, help="a folder to keep the zones and warehouses in")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "INPUT", "OUTPUT"), help=argparse.SUPPRESS)
@@ -482,6 +493,13 @@ def main() -> None:
                 folder.mkdir(exist_ok=True)
                 frames, truth = prepare_febrl(folder, which)
                 compare(f"FEBRL{which}", frames, truth, {"kind": f"febrl{which}"}, folder, args.skip_splink)
+        for seed in [int(s) for s in args.pseudopeople_seeds.split(",") if s]:
+            for loyalty, accounts in PAIRINGS:
+                folder = root / f"pseudopeople-{loyalty}-{accounts}-{seed}"
+                folder.mkdir(exist_ok=True)
+                frames, truth = prepare_pseudopeople(folder, loyalty, accounts, seed)
+                label = f"pp {loyalty}>loyalty {accounts}>accts s{seed}"
+                compare(label, frames, truth, {"kind": "pseudopeople"}, folder, args.skip_splink)
         notes = []
         for persons in sizes:
             folder = root / f"generated-{persons}"
