@@ -322,6 +322,10 @@ def _metrics(
         # pairs the model would have linked but the household guard kept apart, and merges it refused
         "household_separations": int((scored["conflict"] & (scored["match_probability"] >= settings.match_threshold)).sum())
         + int(refused["conflict"].sum()),
+        # of those pairs: refused because nothing personal agreed (surname and address alone)
+        "kept_apart_without_personal_evidence": int(
+            (scored["no_personal_evidence"] & ~scored["conflict"] & (scored["match_probability"] >= settings.match_threshold)).sum()
+        ),
         "chain_guard_refusals": int((~refused["conflict"] & ~refused["too_big"]).sum()),
         "guard_violations": size_refusals + graph.violations,
         "links_deterministic": int((links["kind"] == "deterministic").sum()),
