@@ -862,7 +862,8 @@ def build_world(rng: np.random.Generator, persons: int, cal: Calendar) -> World:
     )
     birth = np.datetime64(cal.start) - (age * 365.25).astype("timedelta64[D]")
     # A partner keeps their own surname at times; flatmates (further members of a young head) never share one.
-    own_surname = ((member == 1) & (rng.random(n) < 0.15)) | ((member >= 2) & (head_age < GROWN_UP_CHILDREN_FROM_HEAD_AGE) & (rng.random(n) < 0.6))
+    flatmate = (member >= 2) & (head_age < GROWN_UP_CHILDREN_FROM_HEAD_AGE)
+    own_surname = ((member == 1) & (rng.random(n) < 0.15)) | (flatmate & (rng.random(n) < 0.6))
     last_name = np.where(own_surname, draw_surnames(rng, n), households["surname"].to_numpy()[household])
 
     segment = pick(rng, SEGMENTS["share"], n)

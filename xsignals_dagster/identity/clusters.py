@@ -68,7 +68,8 @@ class PairScores:
         frame["conflict"] = clash
         frame["no_personal_evidence"] = unproven
         frame["clear_differences"] = clear_differences(frame)
-        frame["accepted"] = (frame["match_probability"].to_numpy() >= self.settings.match_threshold) & ~clash & ~unproven
+        likely = frame["match_probability"].to_numpy() >= self.settings.match_threshold
+        frame["accepted"] = likely & ~clash & ~unproven
         frame.index = pd.Index(self._keys(left, right), name="key")
         return frame
 

@@ -119,10 +119,10 @@ def fit_fellegi_sunter(
     for iteration in range(1, settings.em_max_iterations + 1):
         posterior = np.where(pattern_clamp == 2, model.probability(pattern_levels), pattern_clamp.astype(float))
         matches = posterior * counts
-        m = {
-            c.name: _bounded(c, _smoothed(_level_counts(pattern_levels[c.name], matches, c), c.default_m, settings.prior_strength), settings)
-            for c in COMPARISONS
-        }
+        m = {}
+        for c in COMPARISONS:
+            level_matches = _level_counts(pattern_levels[c.name], matches, c)
+            m[c.name] = _bounded(c, _smoothed(level_matches, c.default_m, settings.prior_strength), settings)
         prior = float(np.clip(matches.sum() / total_pairs, 1e-12, 0.5))
         change = max([abs(np.log(prior / model.match_prior))] + [np.abs(m[n] - model.m[n]).max() for n in COMPARISON_NAMES])
         model = FellegiSunterModel(m=m, u=u, match_prior=prior, iterations=iteration)

@@ -86,8 +86,9 @@ class IdentityGraph:
         self.shared_mask[over_limit.index.to_numpy()] = True
         self.shared_mask[bridges.index.to_numpy()] = True
 
+        over_limit_reason = _over_limit_reason(self.id_type[over_limit.index.to_numpy()])
         shared = pd.concat(
-            [self._describe_shared(over_limit, _over_limit_reason(self.id_type[over_limit.index.to_numpy()])), self._describe_shared(bridges, SIZE_CAP_REASON)],
+            [self._describe_shared(over_limit, over_limit_reason), self._describe_shared(bridges, SIZE_CAP_REASON)],
             ignore_index=True,
         )
         if len(shared):
@@ -192,5 +193,10 @@ def _owner_counts(identifier: np.ndarray, owner: np.ndarray) -> pd.Series:
 
 def _empty_shared() -> pd.DataFrame:
     return pd.DataFrame(
-        {"id_type": pd.Series(dtype=str), "id_value": pd.Series(dtype=object), "owners": pd.Series(dtype=np.int64), "reason": pd.Series(dtype=str)}
+        {
+            "id_type": pd.Series(dtype=str),
+            "id_value": pd.Series(dtype=object),
+            "owners": pd.Series(dtype=np.int64),
+            "reason": pd.Series(dtype=str),
+        }
     )

@@ -324,7 +324,11 @@ def _metrics(
         + int(refused["conflict"].sum()),
         # of those pairs: refused because nothing personal agreed (surname and address alone)
         "kept_apart_without_personal_evidence": int(
-            (scored["no_personal_evidence"] & ~scored["conflict"] & (scored["match_probability"] >= settings.match_threshold)).sum()
+            (
+                scored["no_personal_evidence"]
+                & ~scored["conflict"]
+                & (scored["match_probability"] >= settings.match_threshold)
+            ).sum()
         ),
         "chain_guard_refusals": int((~refused["conflict"] & ~refused["too_big"]).sum()),
         "guard_violations": size_refusals + graph.violations,

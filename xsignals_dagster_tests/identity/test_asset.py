@@ -29,7 +29,9 @@ def test_materialization_reports_the_fitted_m_and_u_of_every_level(landing, tmp_
         assert dg.materialize([loyalty], partition_key="2026-11-20", instance=instance, resources=resources).success
         result = dg.materialize([identity_resolution], instance=instance, resources=resources)
         assert result.success
-        materialization = next(m for m in result.asset_materializations_for_node("identity_resolution") if m.asset_key.path == ["customer_identifiers"])
+        materialization = next(
+            m for m in result.asset_materializations_for_node("identity_resolution") if m.asset_key.path == ["customer_identifiers"]
+        )
     table = materialization.metadata["match_model"].value
     stored = WarehouseStore(url).read_table("identity_match_model")
     assert len(table.records) == len(stored) > 0
