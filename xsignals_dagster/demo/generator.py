@@ -150,6 +150,17 @@ Robles Cervantes Solis Erickson Reeves Chang Klein Salinas Fuentes Baldwin O'Con
 Smith-Jones Garcia-Lopez Nakamura Kowalski Novak Rossi Murphy-Kelly Okafor Haddad Johansson
 """.split()
 )
+# A town's surnames have a long tail: beside the common ones, thousands held by a family or two.
+# The tail is spelt from the common stems and endings (Smithfield, Garzaley), about 11 per stem,
+# and drawn after every common one.
+SURNAME_ENDINGS = ("son", "ley", "man", "ford", "ton", "wood", "field", "berg", "ski", "er", "ell")
+SURNAME_POOL = SURNAMES + tuple(
+    name
+    for name in dict.fromkeys(
+        stem.rstrip("aeiouy") + ending for stem in SURNAMES if " " not in stem and "'" not in stem for ending in SURNAME_ENDINGS
+    )
+    if name not in SURNAMES
+)
 STREET_NAMES = words(
     """
 Oak Maple Cedar Pine Elm Walnut Willow Birch Spruce Chestnut Hickory Magnolia Main Park Lake Hill
@@ -783,7 +794,7 @@ def build_households(rng: np.random.Generator, persons: int, cal: Calendar) -> p
         {
             "household_id": numbered("H", np.arange(1, n + 1), 6),
             "size": sizes,
-            "surname": np.asarray(SURNAMES, dtype=object)[pick(rng, 1 / (np.arange(len(SURNAMES)) + 10), n)],
+            "surname": draw_surnames(rng, n),
             **address("", city),
             **address("new_", new_city),
             "moved_day": np.where(moved, rng.integers(0, cal.days, n), -1),
@@ -793,6 +804,12 @@ def build_households(rng: np.random.Generator, persons: int, cal: Calendar) -> p
     )
     households["home_phone"] = keep(random_phones(rng, city), shared & (rng.random(n) < 0.3))
     return households
+
+
+def draw_surnames(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Surnames with a common head and a long tail (a Zipf-like draw over SURNAME_POOL)."""
+    pool = np.asarray(SURNAME_POOL, dtype=object)
+    return pool[pick(rng, 1 / (np.arange(len(pool)) + 10), n)]
 
 
 def draw_first_names(rng: np.random.Generator, female: np.ndarray, household: np.ndarray) -> np.ndarray:
@@ -844,7 +861,10 @@ def build_world(rng: np.random.Generator, persons: int, cal: Calendar) -> World:
         18 + rng.random(n) * np.minimum(head_age - 36, 12),
     )
     birth = np.datetime64(cal.start) - (age * 365.25).astype("timedelta64[D]")
-    last_name = households["surname"].to_numpy()[household]
+    # A partner keeps their own surname at times; flatmates (further members of a young head) never share one.
+    flatmate = (member >= 2) & (head_age < GROWN_UP_CHILDREN_FROM_HEAD_AGE)
+    own_surname = ((member == 1) & (rng.random(n) < 0.15)) | (flatmate & (rng.random(n) < 0.6))
+    last_name = np.where(own_surname, draw_surnames(rng, n), households["surname"].to_numpy()[household])
 
     segment = pick(rng, SEGMENTS["share"], n)
     seg = {column: SEGMENTS[column].to_numpy()[segment] for column in SEGMENTS.columns if column != "segment"}
@@ -1792,7 +1812,8 @@ def typed_profiles(rng: np.random.Generator, world: World, person: np.ndarray, m
     )
     phone = keep(world.column("roster_phone")[person], rng.random(n) >= 0.12)
     return {
-        "first_name": np.array(first_names, dtype=object),
+        # a form or a till that took the surname only ("Mr Okafor")
+        "first_name": keep(np.array(first_names, dtype=object), rng.random(n) >= 0.03),
         "last_name": np.array(last_names, dtype=object),
         "date_of_birth": keep(date_of_birth, rng.random(n) >= missing_dob),
         "phone": write_phones(rng, phone),

@@ -38,6 +38,23 @@ def _evaluate(truth: GroundTruth, record_customers: pd.DataFrame) -> dict[str, f
     return {f"truth_pairwise_{k}": round(v, 5) for k, v in scores.items()}
 
 
+def _match_model_table(match_model: pd.DataFrame) -> dg.TableMetadataValue:
+    """The fitted m, u and match weight of every comparison level, as the UI shows a table."""
+    rounded = match_model.round({"m": 5, "u": 6, "match_weight": 2})
+    return dg.MetadataValue.table(
+        records=[dg.TableRecord(row) for row in rounded.to_dict("records")],
+        schema=dg.TableSchema(
+            columns=[
+                dg.TableColumn("comparison", "string"),
+                dg.TableColumn("level", "string"),
+                dg.TableColumn("m", "float"),
+                dg.TableColumn("u", "float"),
+                dg.TableColumn("match_weight", "float"),
+            ]
+        ),
+    )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -80,7 +97,10 @@ def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse,
     metrics = {**result.metrics, **_evaluate(truth, result.record_customers)}
     records = len(result.record_customers)
     linked = records - metrics["records_without_customer"]
-    yield dg.MaterializeResult(asset_key="customer_identifiers", metadata={**metrics, "rows": len(result.customer_identifiers)})
+    yield dg.MaterializeResult(
+        asset_key="customer_identifiers",
+        metadata={**metrics, "rows": len(result.customer_identifiers), "match_model": _match_model_table(result.match_model)},
+    )
     yield dg.MaterializeResult(asset_key="customer_records", metadata={"rows": records, "linked_share": linked / records if records else 0.0})
     yield dg.MaterializeResult(asset_key="customers", metadata={"rows": len(result.customers), "known_share": metrics["known_share"]})
     yield dg.MaterializeResult(asset_key="identity_links", metadata={"rows": len(result.links)})

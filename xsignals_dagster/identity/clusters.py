@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .linkage import EncodedPersons, FellegiSunterModel, compare_pairs, conflicts
+from .fellegi_sunter import FellegiSunterModel
+from .household import clear_differences, conflicts, personal_evidence
+from .linkage import EncodedPersons, compare_pairs
 from .settings import IdentitySettings
 
 log = logging.getLogger("xsignals.identity")
@@ -57,12 +59,17 @@ class PairScores:
     def _frame(self, left: np.ndarray, right: np.ndarray, levels: pd.DataFrame) -> pd.DataFrame:
         frame = levels.reset_index(drop=True).astype(np.int8)
         weight = self.model.match_weight(frame)
-        clash = conflicts(frame) & self.settings.household_guard
+        guard = self.settings.household_guard
+        clash = conflicts(frame) & guard
+        unproven = ~personal_evidence(frame) & guard
         frame["left"], frame["right"] = np.asarray(left, np.int64), np.asarray(right, np.int64)
         frame["match_weight"] = weight
         frame["match_probability"] = 1.0 / (1.0 + np.exp2(-weight))
         frame["conflict"] = clash
-        frame["accepted"] = (frame["match_probability"].to_numpy() >= self.settings.match_threshold) & ~clash
+        frame["no_personal_evidence"] = unproven
+        frame["clear_differences"] = clear_differences(frame)
+        likely = frame["match_probability"].to_numpy() >= self.settings.match_threshold
+        frame["accepted"] = likely & ~clash & ~unproven
         frame.index = pd.Index(self._keys(left, right), name="key")
         return frame
 

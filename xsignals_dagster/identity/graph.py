@@ -19,7 +19,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .identifiers import IdentifierTable
-from .settings import MEMBERSHIP_ID_TYPES, IdentitySettings
+from .settings import DEVICE_ID_TYPES, MEMBERSHIP_ID_TYPES, IdentitySettings
 
 log = logging.getLogger("xsignals.identity")
 
@@ -86,7 +86,11 @@ class IdentityGraph:
         self.shared_mask[over_limit.index.to_numpy()] = True
         self.shared_mask[bridges.index.to_numpy()] = True
 
-        shared = pd.concat([self._describe_shared(over_limit), self._describe_shared(bridges)], ignore_index=True)
+        over_limit_reason = _over_limit_reason(self.id_type[over_limit.index.to_numpy()])
+        shared = pd.concat(
+            [self._describe_shared(over_limit, over_limit_reason), self._describe_shared(bridges, SIZE_CAP_REASON)],
+            ignore_index=True,
+        )
         if len(shared):
             log.info(  # counts only: identifier values are personal data and stay out of logs
                 "%s: %d shared values join nobody (most owners: %d)", "/".join(id_types), len(shared), int(shared["owners"].max())
@@ -124,7 +128,7 @@ class IdentityGraph:
         return size
 
     def shared_identifiers(self) -> pd.DataFrame:
-        """id_type, id_value, owners of every value found shared."""
+        """id_type, id_value, owners, reason of every value found shared."""
         return pd.concat(self.shared, ignore_index=True) if self.shared else _empty_shared()
 
     # --- internals ---
@@ -134,14 +138,15 @@ class IdentityGraph:
         lefts, rights = zip(*self.edges, (left, right))
         return connected_labels(self.n_nodes, np.concatenate(lefts), np.concatenate(rights))
 
-    def _describe_shared(self, owners: pd.Series) -> pd.DataFrame:
-        """id_type, id_value, owners for identifiers given as an owner count per identifier."""
+    def _describe_shared(self, owners: pd.Series, reason) -> pd.DataFrame:
+        """id_type, id_value, owners, reason for identifiers given as an owner count per identifier."""
         identifiers = self.table.identifiers.iloc[owners.index.to_numpy()]
         return pd.DataFrame(
             {
                 "id_type": identifiers["id_type"].astype(str).to_numpy(),
                 "id_value": identifiers["id_value"].to_numpy(),
                 "owners": owners.to_numpy(),
+                "reason": reason,
             }
         )
 
@@ -169,10 +174,29 @@ class IdentityGraph:
         return bridges
 
 
+# Why a value is shared (shared_identifiers.reason). A device-level value (cookie, app device, payment
+# token) used by two people whose person records did not link - a family tablet, a shared login, a
+# household card - is shared, not a bridge; person-level values past their type's limit are the backstop.
+SHARED_DEVICE_REASON = "device used by people whose person records are not linked"
+OVER_LIMIT_REASON = "seen with more people than its type's limit"
+SIZE_CAP_REASON = "would join people past the cluster size cap"
+
+
+def _over_limit_reason(id_types: np.ndarray) -> np.ndarray:
+    return np.where(np.isin(id_types, DEVICE_ID_TYPES), SHARED_DEVICE_REASON, OVER_LIMIT_REASON)
+
+
 def _owner_counts(identifier: np.ndarray, owner: np.ndarray) -> pd.Series:
     """Distinct owners per identifier (or per any key given first)."""
     return pd.DataFrame({"key": identifier, "owner": owner}).drop_duplicates().groupby("key").size()
 
 
 def _empty_shared() -> pd.DataFrame:
-    return pd.DataFrame({"id_type": pd.Series(dtype=str), "id_value": pd.Series(dtype=object), "owners": pd.Series(dtype=np.int64)})
+    return pd.DataFrame(
+        {
+            "id_type": pd.Series(dtype=str),
+            "id_value": pd.Series(dtype=object),
+            "owners": pd.Series(dtype=np.int64),
+            "reason": pd.Series(dtype=str),
+        }
+    )

@@ -1,16 +1,11 @@
-"""Fuzzy matching of person records: blocking, comparison levels, Fellegi-Sunter.
+"""Fuzzy matching of person records: blocking and comparison levels.
 
 Candidate pairs come from several blocking passes (recordlinkage ``Index``);
 each pair is compared field by field into discrete agreement levels
 (recordlinkage ``Compare`` with vectorised domain comparisons: nicknames,
-swapped names, day/month swaps, typos); a Fellegi-Sunter model turns the
-levels into a match probability. u (how often non-matches agree by chance)
-comes from random record pairs; m (how often matches agree) and the match
-prior are fitted by EM on the candidate pairs, with the pairs that membership
-ids prove to be one person held as matches and, under the household guard,
-pairs that clearly conflict (``conflicts``) held as non-matches. recordlinkage's own ECM
-classifier takes only binary features, and multi-level agreement is what
-tells a typo from a different person, so the EM lives here.
+swapped names, day/month swaps, typos). The Fellegi-Sunter model that turns
+the levels into a match probability is in ``fellegi_sunter``; the household
+rules over the levels (personal evidence, clear differences) in ``household``.
 """
 
 from __future__ import annotations
@@ -69,13 +64,6 @@ COMPARISONS = (
     Comparison("phone", ("different", "one_edit", "exact"), (0.30, 0.05, 0.65), (0.999, 0.0009, 0.0001)),
 )
 COMPARISON_NAMES = tuple(c.name for c in COMPARISONS)
-ADDRESS_COMPARISONS = ("street", "city", "postcode", "state")
-MOVED_WHEN_DIFFERENT = ("street", "city", "postcode")  # all "different": another address, counted once
-
-# Levels at which two records name clearly different people (household guard) ...
-CONFLICT_LEVELS = {"first_name": (1,), "birth_date": (1, 2)}
-# ... when both carry contact details: levels above 0 mean both sides have the field.
-CONTACT_COMPARISONS = ("email", "phone")
 
 
 def candidate_pairs(persons: pd.DataFrame, settings: IdentitySettings) -> tuple[np.ndarray, np.ndarray, int]:
@@ -184,147 +172,9 @@ def compare_pairs(persons: EncodedPersons, left: np.ndarray, right: np.ndarray) 
     return levels[list(COMPARISON_NAMES)].reset_index(drop=True).astype(np.int8)
 
 
-def conflicts(levels: pd.DataFrame) -> np.ndarray:
-    """True where two reachable people clearly differ (household guard).
-
-    Both records carry contact details (an email each, or a phone each, equal or not), and either
-    their first names or dates of birth disagree (CONFLICT_LEVELS), or their first names are not
-    the same and neither their emails nor their phones are.
-
-    A household shares surname, address and often a phone or email; its members differ by first
-    name (twins), by birth date (a parent and a child of the same name) or by their own mailbox and
-    mobile (Mark and Mary, Frank and Franklin), and a retailer has their contact details. Where one
-    record has none (a form without them, a benchmark such as FEBRL that replaces whole names and
-    dates of the same person), nothing is ruled out: the model fitted on the data weighs how much a
-    different first name or birth date counts against a match.
-    """
-    differ = np.zeros(len(levels), bool)
-    for name, conflict_levels in CONFLICT_LEVELS.items():
-        differ |= levels[name].isin(conflict_levels).to_numpy()
-    other_contacts = np.ones(len(levels), bool)
-    contact = np.zeros(len(levels), bool)
-    for name in CONTACT_COMPARISONS:
-        contact |= levels[name].to_numpy() > 0
-        other_contacts &= levels[name].to_numpy() == 1
-    first, exact_first = levels["first_name"].to_numpy(), len(next(c for c in COMPARISONS if c.name == "first_name").levels)
-    differ |= other_contacts & (first > 0) & (first < exact_first)
-    return differ & contact
-
-
-@dataclass(frozen=True)
-class FellegiSunterModel:
-    """m and u probabilities per comparison level and the chance that two random records match."""
-
-    m: dict[str, np.ndarray]
-    u: dict[str, np.ndarray]
-    match_prior: float
-    iterations: int
-
-    def match_weight(self, levels: pd.DataFrame) -> np.ndarray:
-        """log2 odds of a match: prior odds plus each comparison's log2(m/u); a missing side adds 0.
-
-        A move changes street, city and postcode (and often state) at once: where street, city and
-        postcode all differ, the address fields count once, by the strongest of their weights,
-        rather than four times over.
-        """
-        weight = np.full(len(levels), np.log2(self.match_prior / (1 - self.match_prior)))
-        address = np.zeros((len(levels), len(ADDRESS_COMPARISONS)))
-        for name in COMPARISON_NAMES:
-            part = np.concatenate([[0.0], np.log2(self.m[name] / self.u[name])])[levels[name].to_numpy()]
-            if name in ADDRESS_COMPARISONS:
-                address[:, ADDRESS_COMPARISONS.index(name)] = part
-            else:
-                weight += part
-        moved = np.ones(len(levels), bool)
-        for name in MOVED_WHEN_DIFFERENT:
-            moved &= levels[name].to_numpy() == 1
-        return weight + np.where(moved, address.min(axis=1), address.sum(axis=1))
-
-    def probability(self, levels: pd.DataFrame) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp2(-self.match_weight(levels)))
-
-    def describe(self) -> pd.DataFrame:
-        """One row per comparison level: m, u and the match weight it adds."""
-        rows = [
-            (c.name, c.levels[k], self.m[c.name][k], self.u[c.name][k], np.log2(self.m[c.name][k] / self.u[c.name][k]))
-            for c in COMPARISONS
-            for k in range(len(c.levels))
-        ]
-        return pd.DataFrame(rows, columns=["comparison", "level", "m", "u", "match_weight"])
-
-
-def estimate_u(persons: EncodedPersons, settings: IdentitySettings) -> dict[str, np.ndarray]:
-    """Level frequencies among random record pairs, which are almost all non-matches.
-
-    Estimating u here rather than among the candidate pairs keeps the blocked
-    fields informative: candidates agree on a surname by construction, random
-    pairs rarely do.
-    """
-    n = len(persons)
-    total = n * (n - 1) // 2
-    if total <= settings.u_sample_pairs:
-        left, right = np.tril_indices(n, k=-1)
-    else:
-        rng = np.random.default_rng(0)  # reproducible runs
-        left, right = rng.integers(0, n, settings.u_sample_pairs), rng.integers(0, n, settings.u_sample_pairs)
-        left, right = left[left != right], right[left != right]
-    levels = compare_pairs(persons, left, right)
-    return {c.name: _smoothed(_level_counts(levels[c.name], None, c), c.default_u, settings.prior_strength) for c in COMPARISONS}
-
-
-def fit_fellegi_sunter(
-    levels: pd.DataFrame, known_match: np.ndarray, u: dict[str, np.ndarray], total_pairs: int, settings: IdentitySettings
-) -> FellegiSunterModel:
-    """EM for m and the match prior, with u fixed, over the distinct comparison patterns of the candidates.
-
-    known_match: 1.0 for pairs proven to be one person, 0.0 for pairs proven
-    different, NaN for the rest (whose posterior EM estimates). The matches are
-    assumed to lie among the candidates, so the prior is their expected number
-    over ``total_pairs``. Each m is smoothed by ``settings.prior_strength``
-    pseudo-pairs of its default.
-    """
-    # One int64 per pair: its clamp code (2 = free) and levels as base-8 digits.
-    matrix = np.column_stack([np.where(np.isnan(known_match), 2, known_match), levels[list(COMPARISON_NAMES)].to_numpy()]).astype(np.int64)
-    digits = 8 ** np.arange(matrix.shape[1] - 1, -1, -1, dtype=np.int64)
-    pattern_of_pair, keys = pd.factorize(matrix @ digits)
-    counts = np.bincount(pattern_of_pair, minlength=len(keys))
-    patterns = (keys[:, None] // digits) % 8
-    pattern_levels = pd.DataFrame(patterns[:, 1:], columns=list(COMPARISON_NAMES))
-    pattern_clamp = patterns[:, 0]
-    total_pairs = max(total_pairs, 1)
-
-    # Start as if every record had one duplicate.
-    model = FellegiSunterModel(
-        m={c.name: np.array(c.default_m) for c in COMPARISONS}, u=u, match_prior=min(0.5, 1 / np.sqrt(2 * total_pairs)), iterations=0
-    )
-    for iteration in range(1, settings.em_max_iterations + 1):
-        posterior = np.where(pattern_clamp == 2, model.probability(pattern_levels), pattern_clamp.astype(float))
-        matches = posterior * counts
-        m = {
-            c.name: _smoothed(_level_counts(pattern_levels[c.name], matches, c), c.default_m, settings.prior_strength)
-            for c in COMPARISONS
-        }
-        prior = float(np.clip(matches.sum() / total_pairs, 1e-12, 0.5))
-        change = max([abs(np.log(prior / model.match_prior))] + [np.abs(m[n] - model.m[n]).max() for n in COMPARISON_NAMES])
-        model = FellegiSunterModel(m=m, u=u, match_prior=prior, iterations=iteration)
-        if change < settings.em_tolerance:
-            break
-    return model
-
-
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """np.unique by hashing first (sorting only the distinct values): much faster on millions of pairs."""
     return np.sort(pd.unique(values))
-
-
-def _level_counts(levels: pd.Series, weights: np.ndarray | None, comparison: Comparison) -> np.ndarray:
-    """(Weighted) count of each level 1..k; level 0, a missing side, is left out."""
-    return np.bincount(levels.to_numpy(), weights, len(comparison.levels) + 1)[1:]
-
-
-def _smoothed(weights: np.ndarray, default: tuple[float, ...], strength: float) -> np.ndarray:
-    counts = weights + strength * np.asarray(default)
-    return counts / counts.sum()
 
 
 # --- comparison functions: aligned code Series in, int8 levels out (0 = a side is missing) ---

@@ -27,17 +27,9 @@ import pandas as pd
 from .clusters import PairScores, PersonClusters, cluster_persons
 from .graph import IdentityGraph
 from .identifiers import IdentifierTable, collect_identifiers
-from .linkage import (
-    COMPARISONS,
-    FellegiSunterModel,
-    sorted_unique,
-    candidate_pairs,
-    compare_pairs,
-    conflicts,
-    encode_persons,
-    estimate_u,
-    fit_fellegi_sunter,
-)
+from .fellegi_sunter import FellegiSunterModel, estimate_u, fit_fellegi_sunter
+from .household import conflicts
+from .linkage import COMPARISONS, candidate_pairs, compare_pairs, encode_persons, sorted_unique
 from .persons import PERSON_COLUMNS, person_records
 from .settings import CONTACT_ID_TYPES, DEVICE_ID_TYPES, ID_TYPES, IdentitySettings
 from .stable_ids import assign_customer_ids
@@ -60,7 +52,7 @@ class IdentityResult:
         person records matched fuzzily (probabilistic); see LINK_COLUMNS.
     id_changes: old_customer_id, new_customer_id, change (merge / split / new / retired).
     metrics: counts and rates of the run.
-    shared_identifiers: id_type, id_value, owners - values that join nobody.
+    shared_identifiers: id_type, id_value, owners, reason - values that join nobody.
     match_model: the fitted Fellegi-Sunter m, u and match weight of each comparison level.
     """
 
@@ -330,6 +322,14 @@ def _metrics(
         # pairs the model would have linked but the household guard kept apart, and merges it refused
         "household_separations": int((scored["conflict"] & (scored["match_probability"] >= settings.match_threshold)).sum())
         + int(refused["conflict"].sum()),
+        # of those pairs: refused because nothing personal agreed (surname and address alone)
+        "kept_apart_without_personal_evidence": int(
+            (
+                scored["no_personal_evidence"]
+                & ~scored["conflict"]
+                & (scored["match_probability"] >= settings.match_threshold)
+            ).sum()
+        ),
         "chain_guard_refusals": int((~refused["conflict"] & ~refused["too_big"]).sum()),
         "guard_violations": size_refusals + graph.violations,
         "links_deterministic": int((links["kind"] == "deterministic").sum()),

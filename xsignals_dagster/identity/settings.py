@@ -100,16 +100,16 @@ class IdentitySettings:
         records to link; two groups of records join only when the average match
         weight over all their cross pairs clears it too (average linkage), so
         one weak bridge cannot chain two people together.
-    household_guard: two person records that clearly conflict are never linked,
-        even when surname, address, phone and email agree (household members,
-        twins, a parent and a child of the same name). Both must carry contact
-        details (an email or a phone each), and their first names or dates of
-        birth must disagree, or their first names differ at all while neither
-        their emails nor their phones match (Mark and Mary, Frank and
-        Franklin). Without contact details on one side a disagreement is
-        weighed by the fitted model instead, so data whose errors replace
-        whole values of one person (the FEBRL benchmarks) still links; see
-        ``linkage.conflicts``.
+    household_guard: two person records link only on personal evidence (a
+        first name, a date of birth, an email or a phone that agree), never on
+        surname and address alone, and two that clearly conflict are never
+        linked even when surname, address, phone and email agree (household
+        members, twins, a parent and a child of the same name): their first
+        names and dates of birth both clearly differ, or, with contact details
+        on both sides, one of them does (Mark and Mary, Frank and Franklin).
+        A single clear difference without contact details is weighed by the
+        fitted model, so data whose errors replace whole values of one person
+        (the FEBRL benchmarks) still links; see ``household``.
     blocking_passes: the column sets that make candidate pairs (union of
         passes); see ``persons.BLOCKING_COLUMNS``.
     max_block_size: records that share a blocking key with more records than
@@ -118,6 +118,10 @@ class IdentitySettings:
     u_sample_pairs: random record pairs compared to learn how often
         non-matching records agree by chance (the u probabilities).
     em_max_iterations / em_tolerance: Fellegi-Sunter EM fitting.
+    max_m_clear_difference: the most the EM may learn as the share of one
+        person's record pairs whose first names (or dates of birth) clearly
+        differ. Without it, an EM with no anchors on data of households learns
+        the household as the match class (see ``fellegi_sunter``).
     prior_strength: pseudo-pairs behind the default m and u probabilities, so
         that small inputs are scored by sensible defaults and large ones by
         what the data shows.
@@ -137,4 +141,5 @@ class IdentitySettings:
     em_max_iterations: int = 200
     em_tolerance: float = 1e-6
     prior_strength: float = 50.0
+    max_m_clear_difference: float = 0.1
     placeholder_birth_dates: tuple[str, ...] = ("1900-01-01", "1901-01-01", "9999-12-31")

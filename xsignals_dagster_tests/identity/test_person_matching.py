@@ -123,13 +123,14 @@ def levels(**given: int) -> pd.DataFrame:
     return pd.DataFrame([{c.name: given.get(c.name, len(c.levels)) for c in COMPARISONS}]).astype(np.int8)
 
 
-def test_household_conflicts_need_contact_details_and_a_clear_difference():
-    from xsignals_dagster.identity.linkage import conflicts
+def test_household_conflicts_need_two_clear_differences_or_contact_details_and_one():
+    from xsignals_dagster.identity.household import conflicts
 
     no_contact = {"email": 0, "phone": 0}
     cases = [
         (levels(first_name=1, **no_contact), False),  # FEBRL: a replaced first name is weighed, not ruled out
         (levels(birth_date=1, **no_contact), False),
+        (levels(first_name=1, birth_date=1, **no_contact), True),  # two household members, no contact details
         (levels(first_name=1), True),  # twins sharing the household's email and phone
         (levels(birth_date=1, email=0), True),  # a parent and a child of the same name, a phone each
         (levels(first_name=3, birth_date=0, email=1, phone=1), True),  # Frank and Franklin, a mailbox and mobile each
@@ -183,7 +184,8 @@ def test_look_alike_first_names_of_one_household_stay_apart():
 
 
 def test_a_move_counts_once_in_the_match_weight():
-    from xsignals_dagster.identity.linkage import ADDRESS_COMPARISONS, COMPARISONS, FellegiSunterModel
+    from xsignals_dagster.identity.fellegi_sunter import ADDRESS_COMPARISONS, FellegiSunterModel
+    from xsignals_dagster.identity.linkage import COMPARISONS
 
     model = FellegiSunterModel(
         m={c.name: np.array(c.default_m) for c in COMPARISONS}, u={c.name: np.array(c.default_u) for c in COMPARISONS}, match_prior=0.5, iterations=0
