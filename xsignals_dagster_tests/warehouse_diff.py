@@ -17,11 +17,12 @@ WHEN_COLUMNS = frozenset(
     {"ingested_at", "quarantined_at", "processed_at", "erased_at", "changed_at", "trained_at", "run_id", "model"}
 )
 # Values with a time in them: erasure_verification's state is "<rows>@<latest ingested_at>", a
-# model version "<trained at>-<fingerprint>". The part that is not the time is compared.
+# model version "<kind>-<trained at>-<fingerprint>". The parts that are not the time are compared.
+TRAINED_AT = r"\d{8}T\d{6}Z"
 WHEN_PARTS = {
     ("erasure_verification", "state"): lambda values: values.str.split("@").str[0],
-    ("intent_models", "version"): lambda values: values.str.split("-", n=1).str[1],
-    ("intent_scores", "model_version"): lambda values: values.str.split("-", n=1).str[1],
+    ("intent_models", "version"): lambda values: values.str.replace(TRAINED_AT, "", regex=True),
+    ("intent_scores", "model_version"): lambda values: values.str.replace(TRAINED_AT, "", regex=True),
 }
 
 

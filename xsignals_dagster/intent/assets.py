@@ -225,12 +225,16 @@ SCORE_COLUMNS = ["customer_id", "as_of", "horizon_days", "intent_score", "top_fa
 def intent_scores(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
     store = warehouse.store
     horizon = intent_config.horizon_days
+    as_of = newest_extract_date(store)
+    if as_of is None:
+        _write(store, "intent_scores", pd.DataFrame(columns=SCORE_COLUMNS))
+        context.log.warning("nothing ingested yet: intent_scores is empty")
+        return dg.MaterializeResult(metadata={"rows": 0, "reason": "nothing ingested yet"})
     profile = store.read_table("customer_profiles")
     model = latest_model(store, horizon)
     if model is None:
         model = fit_label_free_model(profile, horizon, NO_SUPERVISED_MODEL)
         context.log.warning(f"{model.kind} scores every customer: {NO_SUPERVISED_MODEL}")
-    as_of = newest_extract_date(store)
     scores = score_customers(model, profile, as_of).assign(model_version=model.version)[SCORE_COLUMNS]
     _write(store, "intent_scores", scores)
     return dg.MaterializeResult(
