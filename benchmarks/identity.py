@@ -101,7 +101,7 @@ def _ingest(landing: Path, warehouse: Path, dates: list[str] | None = None) -> d
     from xsignals_dagster.ingest.frames import load_source_frames
     from xsignals_dagster.ingest.landing import scan
     from xsignals_dagster.ingest.pipeline import ingest_source
-    from xsignals_dagster.ingest.schema import SOURCES
+    from xsignals_dagster.contract.sources import SOURCES
     from xsignals_dagster.warehouse import WarehouseStore
 
     store = WarehouseStore(f"sqlite:///{warehouse}")

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from xsignals_dagster.demo.generator import generate  # noqa: E402
 from xsignals_dagster.ingest.landing import scan  # noqa: E402
 from xsignals_dagster.ingest.pipeline import ingest_source  # noqa: E402
-from xsignals_dagster.ingest.schema import SOURCES  # noqa: E402
+from xsignals_dagster.contract.sources import SOURCES  # noqa: E402
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
 from xsignals_dagster_tests.postgres_server import postgres_server  # noqa: E402
 

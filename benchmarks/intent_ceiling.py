@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from intent import customer_persons, record_persons  # noqa: E402
 
-from xsignals_dagster.identity.assets import IDENTITY_SOURCES  # noqa: E402
+from xsignals_dagster.contract.sources import IDENTITY_SOURCES  # noqa: E402
 from xsignals_dagster.ingest.frames import end_of_day, load_source_frames, newest_extract_date  # noqa: E402
 from xsignals_dagster.signals.profile import build_profile, compute_signals  # noqa: E402
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402

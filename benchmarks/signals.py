@@ -24,7 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xsignals_dagster.ingest.schema import SOURCES  # noqa: E402
+from xsignals_dagster.contract.sources import SOURCES  # noqa: E402
 from xsignals_dagster.signals.profile import build_profile, compute_signals  # noqa: E402
 from xsignals_dagster.signals.records import typed  # noqa: E402
 

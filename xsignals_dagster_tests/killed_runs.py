@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
+from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster_tests.test_cli import XSIGNALS
 
 RUN_TIMEOUT_SECONDS = 900

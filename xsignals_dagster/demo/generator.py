@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from xsignals_dagster.ingest.schema import SOURCES as SOURCE_SCHEMAS, SourceSchema, column_kind
+from xsignals_dagster.contract.sources import SOURCES as SOURCE_SCHEMAS, SourceSchema, column_kind
 
 # --------------------------------------------------------------------------- reference data
 
@@ -372,7 +372,7 @@ PHONE_STYLE_WEIGHTS = (0.25, 0.1, 0.15, 0.05, 0.2, 0.2, 0.05)
 @dataclass(frozen=True)
 class Source:
     """How the generator writes one landing source; its columns, key and rules are those of
-    ingest/schema.py, so the files follow the description the pipeline validates them by."""
+    contract/sources.py, so the files follow the description the pipeline validates them by."""
 
     name: str
     ext: str

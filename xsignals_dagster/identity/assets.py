@@ -5,23 +5,15 @@ import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH
 from xsignals_dagster.identity import IdentitySettings, pairwise_scores, resolve_identities
-from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
 from xsignals_dagster.ingest.frames import load_source_frames
-from xsignals_dagster.ingest.schema import SOURCES
+from xsignals_dagster.contract.sources import IDENTITY_SOURCES, SOURCES
+from xsignals_dagster.contract.tables import IDENTITY_TABLES
+from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.resources import GroundTruth, Warehouse
 from xsignals_dagster.warehouse.store import utc_now
 
-IDENTITY_SOURCES = [s for s in SOURCES if s != "erasure"]
 MIN_LINKED_SHARE = 0.5
 
-IDENTITY_TABLES = {
-    "customer_identifiers": "Every identifier value seen (normal form) and its customer (CONTRACT §2).",
-    "customer_records": "Which customer each loaded record belongs to (source, record_key, customer_id).",
-    "customers": "One row per customer: is_known, number of identifiers and records.",
-    "identity_links": "Why records are one customer: the shared key, or the match probability and compared fields' levels.",
-    "identity_changes": "Every customer-id change, per run: merge, split, new or retired (appended).",
-    "shared_identifiers": "Identifier values seen with several people (kiosks, family tablets): linked to nobody.",
-}
 
 
 def _evaluate(truth: GroundTruth, record_customers: pd.DataFrame) -> dict[str, float]:

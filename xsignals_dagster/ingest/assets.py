@@ -8,15 +8,15 @@ import pandas as pd
 
 from xsignals_dagster.ingest.landing import scan
 from xsignals_dagster.ingest.pipeline import PartitionOutcome, ingest_source
-from xsignals_dagster.ingest.schema import SOURCES, SourceSchema
+from xsignals_dagster.contract.sources import SOURCES, SourceSchema
+from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster.warehouse.store import utc_now
-from xsignals_dagster.warehouse.tables import quarantined_files
+from xsignals_dagster.contract.tables import quarantined_files
 
 MAX_REJECTED_SHARE = 0.05
 
-WAREHOUSE_POOL = "warehouse"
 FILES_TABLE_ROWS = 100
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from xsignals_dagster.ingest.landing import LandedFile
 from xsignals_dagster.warehouse import WarehouseStore
-from xsignals_dagster.warehouse.tables import ingested_files, quarantined_files
+from xsignals_dagster.contract.tables import ingested_files, quarantined_files
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from xsignals_dagster.ingest.schema import SOURCES
+from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.ingest.validate import key_strings
 from xsignals_dagster.warehouse import WarehouseStore
-from xsignals_dagster.warehouse.tables import STAGING_TABLES, ingested_files
+from xsignals_dagster.contract.tables import STAGING_TABLES, ingested_files
 
 # Staging columns no consumer of the frames reads; not fetched.
 _BOOKKEEPING = ("extra", "extract_date")

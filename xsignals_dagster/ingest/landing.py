@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from xsignals_dagster.ingest.schema import SOURCES
+from xsignals_dagster.contract.sources import SOURCES
 
 FORMATS = ("csv.gz", "csv", "parquet", "jsonl")
 _IN_FLIGHT_SUFFIXES = (".tmp", ".part", ".crdownload")

@@ -9,7 +9,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from xsignals_dagster.ingest.assets import landing_misfits
 from xsignals_dagster.ingest.changes import FileState, file_states, pending_by_source, processed_files
 from xsignals_dagster.ingest.landing import scan
-from xsignals_dagster.ingest.schema import SOURCES
+from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 

@@ -18,9 +18,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xsignals_dagster.ingest.normal_forms import normal_identifier
+from xsignals_dagster.contract.normal_forms import normal_identifier
 from xsignals_dagster.ingest.readers import RawRows
-from xsignals_dagster.ingest.schema import IDENTIFIER_TYPES, VALUE_RANGES, SourceSchema, column_kind
+from xsignals_dagster.contract.sources import IDENTIFIER_TYPES, VALUE_RANGES, SourceSchema, column_kind
 from xsignals_dagster.privacy.suppression import Suppression
 
 ERASED = "erased"

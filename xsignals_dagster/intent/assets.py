@@ -4,9 +4,9 @@ import dagster as dg
 import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH, MODEL_RETRAIN
-from xsignals_dagster.identity.assets import IDENTITY_SOURCES
+from xsignals_dagster.contract.sources import IDENTITY_SOURCES
 from xsignals_dagster.identity.history import IdentityHistory
-from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
+from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.ingest.frames import end_of_day, load_source_frames, newest_extract_date
 from xsignals_dagster.intent import (
     InsufficientData,

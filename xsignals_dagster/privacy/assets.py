@@ -3,8 +3,8 @@
 import dagster as dg
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH
-from xsignals_dagster.identity.assets import IDENTITY_TABLES
-from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
+from xsignals_dagster.contract.tables import IDENTITY_TABLES
+from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.privacy.erasure import find_erased, process_erasures
 from xsignals_dagster.resources import LandingZone, Warehouse
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from xsignals_dagster.ingest.schema import IDENTIFIER_TYPES
+from xsignals_dagster.contract.sources import IDENTIFIER_TYPES
 from xsignals_dagster.privacy.suppression import (
     Suppression,
     erasure_salt,
@@ -37,7 +37,7 @@ from xsignals_dagster.privacy.suppression import (
 )
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
-from xsignals_dagster.warehouse.tables import ingested_files
+from xsignals_dagster.contract.tables import ingested_files
 
 _metadata = sa.MetaData()
 erasure_audit = sa.Table(

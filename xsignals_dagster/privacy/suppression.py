@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from xsignals_dagster.ingest.normal_forms import normal_identifier
+from xsignals_dagster.contract.normal_forms import normal_identifier
 from xsignals_dagster.ingest.readers import raw_values
-from xsignals_dagster.ingest.schema import IDENTIFIER_TYPES
+from xsignals_dagster.contract.sources import IDENTIFIER_TYPES
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
 

@@ -4,10 +4,10 @@ import dagster as dg
 import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH
-from xsignals_dagster.identity.assets import IDENTITY_SOURCES
-from xsignals_dagster.ingest.assets import WAREHOUSE_POOL
+from xsignals_dagster.contract.sources import IDENTITY_SOURCES
+from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.ingest.frames import end_of_day, load_source_frames, newest_extract_date
-from xsignals_dagster.ingest.schema import SOURCES
+from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.privacy import consent_state
 from xsignals_dagster.resources import Warehouse
 from xsignals_dagster.signals.profile import SIGNAL_TYPES, build_profile, compute_signals

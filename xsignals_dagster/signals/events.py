@@ -19,7 +19,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from xsignals_dagster.ingest.schema import SOURCES
+from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.privacy.consent import consent_by_customer
 from xsignals_dagster.signals.records import SourceRecords
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xsignals_dagster.ingest.schema import SOURCES, column_kind
+from xsignals_dagster.contract.sources import SOURCES, column_kind
 
 _KIND_DTYPES = {
     "timestamp": "datetime64[ns]",

@@ -110,7 +110,7 @@ def test_ids_hold_on_a_generated_zone_when_one_more_day_lands(tmp_path):
     from xsignals_dagster.ingest.frames import load_source_frames
     from xsignals_dagster.ingest.landing import scan
     from xsignals_dagster.ingest.pipeline import ingest_source
-    from xsignals_dagster.ingest.schema import SOURCES
+    from xsignals_dagster.contract.sources import SOURCES
     from xsignals_dagster.warehouse import WarehouseStore
 
     generate(500, 8, seed=3, out=tmp_path, end_date=dt.date(2026, 3, 31))

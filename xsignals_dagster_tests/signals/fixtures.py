@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xsignals_dagster.ingest.schema import SOURCES
+from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.ingest.validate import key_strings
 from xsignals_dagster.signals.records import empty_frame, typed
 

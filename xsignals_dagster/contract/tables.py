@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from xsignals_dagster.ingest.schema import SOURCES, SourceSchema, column_kind
+from xsignals_dagster.contract.sources import SOURCES, SourceSchema, column_kind
 
 _KIND_TYPES = {
     "timestamp": sa.DateTime,
@@ -81,3 +81,13 @@ def _staging_table(schema: SourceSchema) -> sa.Table:
 
 
 STAGING_TABLES: dict[str, sa.Table] = {name: _staging_table(schema) for name, schema in SOURCES.items()}
+
+# The tables identity resolution writes, each with what it holds (CONTRACT §2).
+IDENTITY_TABLES = {
+    "customer_identifiers": "Every identifier value seen (normal form) and its customer (CONTRACT §2).",
+    "customer_records": "Which customer each loaded record belongs to (source, record_key, customer_id).",
+    "customers": "One row per customer: is_known, number of identifiers and records.",
+    "identity_links": "Why records are one customer: the shared key, or the match probability and compared fields' levels.",
+    "identity_changes": "Every customer-id change, per run: merge, split, new or retired (appended).",
+    "shared_identifiers": "Identifier values seen with several people (kiosks, family tablets): linked to nobody.",
+}

@@ -184,6 +184,9 @@ SOURCES: dict[str, SourceSchema] = {
 }
 
 
+# Every source whose records carry identifiers and behaviour: all but the erasure requests.
+IDENTITY_SOURCES = tuple(name for name in SOURCES if name != "erasure")
+
 def column_kind(column: str) -> str:
     """The contract type of a column: timestamp, date, decimal, integer, boolean or text."""
     if column in TIMESTAMP_COLUMNS:
