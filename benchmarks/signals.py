@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from xsignals_dagster.contract.sources import SOURCES  # noqa: E402
 from xsignals_dagster.signals.profile import build_profile, compute_signals  # noqa: E402
-from xsignals_dagster.signals.records import typed  # noqa: E402
+from xsignals_dagster.ingest.records import typed  # noqa: E402
 
 START = pd.Timestamp("2026-01-01")
 PRODUCTS, CATEGORIES, STORES, CITIES = 400, 12, 40, 60

@@ -91,3 +91,46 @@ IDENTITY_TABLES = {
     "identity_changes": "Every customer-id change, per run: merge, split, new or retired (appended).",
     "shared_identifiers": "Identifier values seen with several people (kiosks, family tablets): linked to nobody.",
 }
+
+# Privacy: the salt of identifier hashes and the suppression list of erased identifiers' hashes.
+privacy_salt = sa.Table("privacy_salt", metadata, sa.Column("salt", sa.Text, nullable=False))
+erasure_suppression = sa.Table(
+    "erasure_suppression",
+    metadata,
+    sa.Column("identifier_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("request_id", sa.Text, nullable=False),
+    sa.Column("erased_at", sa.DateTime, nullable=False),
+)
+
+# Privacy: what each erasure request removed, and which partitions the last clean check saw.
+erasure_audit = sa.Table(
+    "erasure_audit",
+    metadata,
+    sa.Column("request_id", sa.Text, nullable=False),
+    sa.Column("requested_at", sa.DateTime),
+    sa.Column("processed_at", sa.DateTime, nullable=False),
+    sa.Column("customers_matched", sa.BigInteger, nullable=False),
+    sa.Column("identifiers_suppressed", sa.BigInteger, nullable=False),
+    sa.Column("rows_removed", sa.Text, nullable=False),  # JSON: table -> rows
+)
+# The partitions the last clean check saw, so that the next one can skip those unchanged.
+erasure_verification = sa.Table(
+    "erasure_verification",
+    metadata,
+    sa.Column("suppression", sa.Text, nullable=False),  # the list's fingerprint it was clean against
+    sa.Column("table_name", sa.Text, nullable=False),
+    sa.Column("extract_date", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),  # rows, and the latest ingestion of that date
+)
+
+# The intent model registry: every supervised model trained, newest per horizon scores.
+intent_models = sa.Table(
+    "intent_models",
+    metadata,
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("trained_at", sa.DateTime, nullable=False),
+    sa.Column("horizon_days", sa.BigInteger, nullable=False),
+    sa.Column("feature_columns", sa.Text, nullable=False),  # JSON list
+    sa.Column("metrics", sa.Text, nullable=False),  # JSON: model, baselines, ablation
+    sa.Column("model", sa.LargeBinary, nullable=False),
+)

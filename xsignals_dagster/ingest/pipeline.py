@@ -21,7 +21,7 @@ from xsignals_dagster.ingest.landing import LandedFile, source_files
 from xsignals_dagster.ingest.readers import RawRows, UnreadableFile, read_chunks, read_rows
 from xsignals_dagster.contract.sources import SOURCES, SourceSchema
 from xsignals_dagster.ingest.validate import key_strings, validate
-from xsignals_dagster.privacy.suppression import Suppression
+from xsignals_dagster.ingest.suppression import Suppression
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
 from xsignals_dagster.contract.tables import (

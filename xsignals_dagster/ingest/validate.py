@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from xsignals_dagster.contract.normal_forms import normal_identifier
 from xsignals_dagster.ingest.readers import RawRows
 from xsignals_dagster.contract.sources import IDENTIFIER_TYPES, VALUE_RANGES, SourceSchema, column_kind
-from xsignals_dagster.privacy.suppression import Suppression
+from xsignals_dagster.ingest.suppression import Suppression
 
 ERASED = "erased"
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}

@@ -10,18 +10,9 @@ import json
 import pandas as pd
 import sqlalchemy as sa
 
+from xsignals_dagster.contract.tables import intent_models
 from xsignals_dagster.intent.model import IntentModel
 
-intent_models = sa.Table(
-    "intent_models",
-    sa.MetaData(),
-    sa.Column("version", sa.Text, nullable=False),
-    sa.Column("trained_at", sa.DateTime, nullable=False),
-    sa.Column("horizon_days", sa.BigInteger, nullable=False),
-    sa.Column("feature_columns", sa.Text, nullable=False),  # JSON list
-    sa.Column("metrics", sa.Text, nullable=False),  # JSON: model, baselines, ablation
-    sa.Column("model", sa.LargeBinary, nullable=False),
-)
 
 
 def latest_model(store, horizon_days: int) -> IntentModel | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xsignals_dagster.signals.records import SourceRecords
+from xsignals_dagster.ingest.records import SourceRecords
 
 CONSENT_COLUMNS = ("consent_email", "consent_push", "consent_sms", "consent_location", "consent_personalization")
 EMAIL_WITHDRAWALS = ("unsubscribe", "complaint")

@@ -27,38 +27,22 @@ import pandas as pd
 import sqlalchemy as sa
 
 from xsignals_dagster.contract.sources import IDENTIFIER_TYPES
-from xsignals_dagster.privacy.suppression import (
+from xsignals_dagster.ingest.suppression import (
     Suppression,
     erasure_salt,
-    erasure_suppression,
     hash_identifiers,
-    privacy_salt,
     record_suppression,
 )
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
-from xsignals_dagster.contract.tables import ingested_files
+from xsignals_dagster.contract.tables import (
+    erasure_audit,
+    erasure_suppression,
+    erasure_verification,
+    ingested_files,
+    privacy_salt,
+)
 
-_metadata = sa.MetaData()
-erasure_audit = sa.Table(
-    "erasure_audit",
-    _metadata,
-    sa.Column("request_id", sa.Text, nullable=False),
-    sa.Column("requested_at", sa.DateTime),
-    sa.Column("processed_at", sa.DateTime, nullable=False),
-    sa.Column("customers_matched", sa.BigInteger, nullable=False),
-    sa.Column("identifiers_suppressed", sa.BigInteger, nullable=False),
-    sa.Column("rows_removed", sa.Text, nullable=False),  # JSON: table -> rows
-)
-# The partitions the last clean check saw, so that the next one can skip those unchanged.
-erasure_verification = sa.Table(
-    "erasure_verification",
-    _metadata,
-    sa.Column("suppression", sa.Text, nullable=False),  # the list's fingerprint it was clean against
-    sa.Column("table_name", sa.Text, nullable=False),
-    sa.Column("extract_date", sa.Text, nullable=False),
-    sa.Column("state", sa.Text, nullable=False),  # rows, and the latest ingestion of that date
-)
 # The privacy tables themselves hold hashes and counts, never values.
 PRIVACY_TABLES = {erasure_audit.name, erasure_suppression.name, erasure_verification.name, privacy_salt.name, "stg_erasure"}
 # Identifier columns as (type column, value column) pairs, besides the contract's own names.

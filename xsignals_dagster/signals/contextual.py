@@ -22,7 +22,7 @@ import pandas as pd
 
 from xsignals_dagster.signals.aggregate import distinct_count, most_frequent, shares
 from xsignals_dagster.signals.events import Touchpoints
-from xsignals_dagster.signals.records import SourceRecords
+from xsignals_dagster.ingest.records import SourceRecords
 
 DEVICE_MIX = {"web": ("device_type", ("desktop", "mobile", "tablet")), "app": ("os", ("ios", "android"))}
 STORE_SOURCES = ("store", "pos")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from xsignals_dagster.signals.aggregate import additive_over_windows, count_labels, label_events, windowed_ratios
 from xsignals_dagster.signals.events import Touchpoints
-from xsignals_dagster.signals.records import SourceRecords
+from xsignals_dagster.ingest.records import SourceRecords
 
 WINDOWS_DAYS = (30, 90)
 ENGAGEMENT_COUNTS = {

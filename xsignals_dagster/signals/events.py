@@ -21,7 +21,7 @@ import pandas as pd
 
 from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.privacy.consent import consent_by_customer
-from xsignals_dagster.signals.records import SourceRecords
+from xsignals_dagster.ingest.records import SourceRecords
 
 CHANNELS = ("web", "app", "store", "email", "service")
 SHOPPING_CHANNELS = ("web", "app", "store")

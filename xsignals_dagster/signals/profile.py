@@ -13,7 +13,7 @@ from xsignals_dagster.signals.engagement import engagement_signals
 from xsignals_dagster.signals.events import Touchpoints
 from xsignals_dagster.signals.journey import journey_signals
 from xsignals_dagster.signals.preference import preference_signals
-from xsignals_dagster.signals.records import SourceRecords
+from xsignals_dagster.ingest.records import SourceRecords
 from xsignals_dagster.signals.transactional import transactional_signals
 
 SIGNAL_TYPES: dict[str, Callable[[Touchpoints], pd.DataFrame]] = {

@@ -30,7 +30,7 @@ from xsignals_dagster.signals.aggregate import (
     windowed_ratios,
 )
 from xsignals_dagster.signals.events import SHOPPING_CHANNELS, Touchpoints
-from xsignals_dagster.signals.records import SourceRecords
+from xsignals_dagster.ingest.records import SourceRecords
 
 WINDOWS_DAYS = (30, 90, None)
 ONLINE_ORDER_SOURCES = ("web", "app")

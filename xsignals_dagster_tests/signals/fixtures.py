@@ -6,7 +6,7 @@ import pandas as pd
 
 from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.ingest.validate import key_strings
-from xsignals_dagster.signals.records import empty_frame, typed
+from xsignals_dagster.ingest.records import empty_frame, typed
 
 
 def source_frames(rows: dict[str, list[dict]]) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:

@@ -19,18 +19,10 @@ import sqlalchemy as sa
 from xsignals_dagster.contract.normal_forms import normal_identifier
 from xsignals_dagster.ingest.readers import raw_values
 from xsignals_dagster.contract.sources import IDENTIFIER_TYPES
+from xsignals_dagster.contract.tables import erasure_suppression, privacy_salt
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
 
-_metadata = sa.MetaData()
-privacy_salt = sa.Table("privacy_salt", _metadata, sa.Column("salt", sa.Text, nullable=False))
-erasure_suppression = sa.Table(
-    "erasure_suppression",
-    _metadata,
-    sa.Column("identifier_hash", sa.Text, nullable=False, unique=True),
-    sa.Column("request_id", sa.Text, nullable=False),
-    sa.Column("erased_at", sa.DateTime, nullable=False),
-)
 
 
 def erasure_salt(store: WarehouseStore) -> str:
