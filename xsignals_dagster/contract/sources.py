@@ -8,15 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-IDENTIFIER_TYPES = (
-    "cookie_id",
-    "device_id",
-    "account_id",
-    "loyalty_id",
-    "email",
-    "phone",
-    "payment_token",
-)
+from xsignals_dagster.contract.vocabularies import CONSENT_COLUMNS, PERSON_COLUMNS
 
 TIMESTAMP_COLUMNS = frozenset({"ts", "updated_at", "created_at", "joined_at"})
 DATE_COLUMNS = frozenset({"date_of_birth"})
@@ -24,32 +16,10 @@ DECIMAL_COLUMNS = frozenset(
     {"amount", "revenue", "unit_price", "sentiment", "latitude", "longitude", "points_balance"}
 )
 INTEGER_COLUMNS = frozenset({"line_no", "quantity", "csat"})
-BOOLEAN_COLUMNS = frozenset(
-    {
-        "resolved",
-        "consent_email",
-        "consent_push",
-        "consent_sms",
-        "consent_location",
-        "consent_personalization",
-    }
-)
+BOOLEAN_COLUMNS = frozenset({"resolved", *CONSENT_COLUMNS})
 
 # Inclusive bounds of numeric value rules; a value outside is malformed.
 VALUE_RANGES = {"sentiment": (-1.0, 1.0), "csat": (1, 5), "latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
-
-PERSON_COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "date_of_birth",
-    "street",
-    "city",
-    "postcode",
-    "state",
-)
-
 
 @dataclass(frozen=True)
 class SourceSchema:
@@ -161,15 +131,7 @@ SOURCES: dict[str, SourceSchema] = {
             key=("record_id",),
             required=("ts",),
             required_any=("email", "account_id", "loyalty_id"),
-            optional=(
-                "preferred_channel",
-                "interests",
-                "consent_email",
-                "consent_push",
-                "consent_sms",
-                "consent_location",
-                "consent_personalization",
-            ),
+            optional=("preferred_channel", "interests", *CONSENT_COLUMNS),
             enums={"preferred_channel": ("email", "push", "sms", "post", "none")},
         ),
         SourceSchema(

@@ -14,6 +14,6 @@ how the customer ids of one run fared in the next.
 
 from .evaluation import id_stability, pairwise_scores
 from .resolve import IdentityResult, resolve_identities
-from .settings import ID_TYPES, IdentitySettings
+from .settings import IdentitySettings
 
-__all__ = ["ID_TYPES", "IdentityResult", "IdentitySettings", "id_stability", "pairwise_scores", "resolve_identities"]
+__all__ = ["IdentityResult", "IdentitySettings", "id_stability", "pairwise_scores", "resolve_identities"]

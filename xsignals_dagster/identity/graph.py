@@ -19,14 +19,17 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .identifiers import IdentifierTable
-from .settings import DEVICE_ID_TYPES, MEMBERSHIP_ID_TYPES, IdentitySettings
+from xsignals_dagster.contract.vocabularies import DEVICE_ID_TYPES, MEMBERSHIP_ID_TYPES
+
+from .settings import IdentitySettings
 
 log = logging.getLogger("xsignals.identity")
 
 
 def connected_labels(n_nodes: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Component label (0..k-1) of every node of the undirected graph with these edges."""
-    adjacency = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n_nodes, n_nodes)).tocsr()
+    """Component label (0..k-1) of every node of the undirected graph with these edges. Edge
+    weights are booleans, so that repeated edges cannot sum to an overflowed zero."""
+    adjacency = coo_matrix((np.ones(len(left), dtype=bool), (left, right)), shape=(n_nodes, n_nodes))
     return connected_components(adjacency, directed=False)[1]
 
 

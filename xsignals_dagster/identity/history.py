@@ -18,11 +18,11 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from .resolve import KNOWN_ID_TYPES
-from .settings import ID_TYPES
+from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES, PERSON_ID_TYPES
+
+from .graph import connected_labels
+
 
 ROSTER_TIME = "updated_at"
 
@@ -43,11 +43,11 @@ class IdentityHistory:
             keys = keys_of_source.get(source)
             if keys is None or frame.empty:
                 continue
-            needed = ["record_key", "ts" if "ts" in frame.columns else ROSTER_TIME, *(t for t in ID_TYPES if t in frame.columns)]
+            needed = ["record_key", "ts" if "ts" in frame.columns else ROSTER_TIME, *(t for t in IDENTIFIER_TYPES if t in frame.columns)]
             rows = frame[needed].merge(keys[["record_key", "customer_id"]].drop_duplicates("record_key"), on="record_key")
             start = sum(len(r) for r in records)
             records.append(pd.DataFrame({"source": source, "record_key": rows["record_key"], "customer_id": rows["customer_id"], "at": _record_time(rows)}))
-            for id_type in (t for t in ID_TYPES if t in rows.columns):
+            for id_type in (t for t in IDENTIFIER_TYPES if t in rows.columns):
                 carried = rows[id_type].notna().to_numpy()
                 edges.append(
                     pd.DataFrame(
@@ -63,7 +63,7 @@ class IdentityHistory:
         identifiers = pd.concat(edges, ignore_index=True) if edges else pd.DataFrame(columns=["record", "customer_id", "id_type", "id_value"])
         self._record_of_edge = identifiers["record"].to_numpy(np.int64)
         self._node_of_edge = identifiers.groupby(["customer_id", "id_type", "id_value"], sort=False).ngroup().to_numpy(np.int64)
-        self._known_edge = identifiers["id_type"].isin(KNOWN_ID_TYPES).to_numpy()
+        self._known_edge = identifiers["id_type"].isin(PERSON_ID_TYPES).to_numpy()
         refs = pd.Index(self.records["source"].astype(str) + ":" + self.records["record_key"].astype(str))
         matched = links[links["kind"] == "probabilistic"] if len(links) else links
         left = refs.get_indexer(matched["left_record"]) if len(matched) else np.array([], dtype=np.int64)
@@ -81,8 +81,7 @@ class IdentityHistory:
         rows = np.concatenate([self._record_of_edge[edge_kept], self._match_left[match_kept]])
         columns = np.concatenate([n + self._node_of_edge[edge_kept], self._match_right[match_kept]])
         size = n + (int(self._node_of_edge.max()) + 1 if len(self._node_of_edge) else 0)
-        graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, columns)), shape=(size, size))
-        _, component = connected_components(graph, directed=False)
+        component = connected_labels(size, rows, columns)
 
         cut = self.records[present].assign(part=component[:n][present])
         sizes = cut.groupby(["customer_id", "part"], sort=False).size().rename("records").reset_index()

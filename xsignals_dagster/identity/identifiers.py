@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .settings import ID_TYPES, IdentitySettings
+from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
+
+from .settings import IdentitySettings
 
 log = logging.getLogger("xsignals.identity")
 
@@ -22,7 +24,7 @@ log = logging.getLogger("xsignals.identity")
 @dataclass(frozen=True)
 class IdentifierTable:
     """records: source, record_key (row i is record i).
-    identifiers: id_type (categorical over ID_TYPES), id_value (row i is identifier i).
+    identifiers: id_type (categorical over IDENTIFIER_TYPES), id_value (row i is identifier i).
     occurrences: record, identifier (int64) - one row per value carried by a record.
     junk: id_type, id_value, records - the values dropped as placeholders.
     """
@@ -55,13 +57,13 @@ def collect_identifiers(frames: Mapping[str, pd.DataFrame], settings: IdentitySe
     record_parts, type_parts, value_parts = [], [], []
     for source in sources:
         frame = frames[source]
-        for id_type in ID_TYPES:
+        for id_type in IDENTIFIER_TYPES:
             if id_type not in frame.columns:
                 continue
             values = frame[id_type]
             present = values.notna().to_numpy()
             record_parts.append(offsets[source] + np.flatnonzero(present))
-            type_parts.append(np.full(int(present.sum()), ID_TYPES.index(id_type), dtype=np.int8))
+            type_parts.append(np.full(int(present.sum()), IDENTIFIER_TYPES.index(id_type), dtype=np.int8))
             value_parts.append(values[present].astype(str).to_numpy(dtype=object))
     record = np.concatenate(record_parts or [np.empty(0, np.int64)]).astype(np.int64)
     type_code = np.concatenate(type_parts or [np.empty(0, np.int8)])
@@ -70,14 +72,14 @@ def collect_identifiers(frames: Mapping[str, pd.DataFrame], settings: IdentitySe
     # One identifier per distinct (type, value): factorise the values of each type.
     identifier = np.empty(len(record), dtype=np.int64)
     unique_types, unique_values, next_id = [], [], 0
-    for code in range(len(ID_TYPES)):
+    for code in range(len(IDENTIFIER_TYPES)):
         of_type = np.flatnonzero(type_code == code)
         codes, uniques = pd.factorize(value[of_type])
         identifier[of_type] = codes + next_id
         unique_types.append(np.full(len(uniques), code, dtype=np.int8))
         unique_values.append(np.asarray(uniques, dtype=object))
         next_id += len(uniques)
-    all_types = pd.Categorical.from_codes(np.concatenate(unique_types), categories=list(ID_TYPES))
+    all_types = pd.Categorical.from_codes(np.concatenate(unique_types), categories=list(IDENTIFIER_TYPES))
     all_values = np.concatenate(unique_values)
 
     junk_mask = junk_identifiers(pd.Series(all_types), pd.Series(all_values, dtype=object), settings)

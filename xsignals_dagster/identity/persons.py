@@ -14,12 +14,13 @@ import jellyfish
 import numpy as np
 import pandas as pd
 
+from xsignals_dagster.contract.vocabularies import PERSON_COLUMNS
+
 from .identifiers import IdentifierTable, junk_identifiers
 from .nicknames import formal_first_names
 from .settings import IdentitySettings
 
 NAME_COLUMNS = ("first_name", "last_name")
-PERSON_COLUMNS = NAME_COLUMNS + ("date_of_birth", "street", "city", "postcode", "state", "email", "phone")
 
 # Columns a blocking pass may use.
 BLOCKING_COLUMNS = (

@@ -24,19 +24,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from xsignals_dagster.contract.vocabularies import (
+    CONTACT_ID_TYPES,
+    DEVICE_ID_TYPES,
+    IDENTIFIER_TYPES,
+    PERSON_COLUMNS,
+    PERSON_ID_TYPES,
+)
+
 from .clusters import PairScores, PersonClusters, cluster_persons
 from .graph import IdentityGraph
 from .identifiers import IdentifierTable, collect_identifiers
 from .fellegi_sunter import FellegiSunterModel, estimate_u, fit_fellegi_sunter
 from .household import conflicts
 from .linkage import COMPARISONS, candidate_pairs, compare_pairs, encode_persons, sorted_unique
-from .persons import PERSON_COLUMNS, person_records
-from .settings import CONTACT_ID_TYPES, DEVICE_ID_TYPES, ID_TYPES, IdentitySettings
+from .persons import person_records
+from .settings import IdentitySettings
 from .stable_ids import assign_customer_ids
 
 log = logging.getLogger("xsignals.identity")
 
-KNOWN_ID_TYPES = ("account_id", "loyalty_id", "email", "phone")
 LINK_COLUMNS = [
     "customer_id", "kind", "left_type", "left_value", "right_type", "right_value",
     "left_record", "right_record", "match_probability", "evidence",
@@ -189,7 +196,7 @@ def _result(
 
 
 def _customers(customer_identifiers: pd.DataFrame, record_customers: pd.DataFrame) -> pd.DataFrame:
-    by_customer = customer_identifiers.assign(known=customer_identifiers["id_type"].isin(KNOWN_ID_TYPES)).groupby("customer_id")
+    by_customer = customer_identifiers.assign(known=customer_identifiers["id_type"].isin(PERSON_ID_TYPES)).groupby("customer_id")
     customers = pd.DataFrame({"is_known": by_customer["known"].any(), "n_identifiers": by_customer.size()})
     customers["n_records"] = record_customers["customer_id"].value_counts().reindex(customers.index, fill_value=0)
     return customers.rename_axis("customer_id").reset_index().astype({"n_records": np.int64, "n_identifiers": np.int64, "is_known": bool})
@@ -273,7 +280,7 @@ def _best_identifiers(table: IdentifierTable, shared_mask: np.ndarray, records: 
         id_type=table.identifiers["id_type"].to_numpy()[occurrences["identifier"].to_numpy()].astype(str),
         id_value=table.identifiers["id_value"].to_numpy()[occurrences["identifier"].to_numpy()],
     )
-    occurrences["rank"] = occurrences["id_type"].map({t: i for i, t in enumerate(ID_TYPES)})
+    occurrences["rank"] = occurrences["id_type"].map({t: i for i, t in enumerate(IDENTIFIER_TYPES)})
     return occurrences.sort_values(["record", "rank"]).drop_duplicates("record").set_index("record")[["id_type", "id_value"]]
 
 
@@ -337,7 +344,7 @@ def _metrics(
         "largest_cluster_identifiers": int(customers["n_identifiers"].max()) if len(customers) else 0,
         "largest_cluster_records": int(customers["n_records"].max()) if len(customers) else 0,
     }
-    for id_type in ID_TYPES:
+    for id_type in IDENTIFIER_TYPES:
         metrics[f"shared_{id_type}"] = int((shared["id_type"] == id_type).sum())
     for change in ("merge", "split", "new", "retired"):
         metrics[f"ids_{change}"] = int(changes.get(change, 0))

@@ -6,15 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-# The contract's identifier types, in the order the graph attaches them: an
-# account or loyalty id names one person; an email or phone usually does (a
-# household may share one); a cookie, device or payment token only says which
-# browser, phone or card was used, and families and stores share those.
-MEMBERSHIP_ID_TYPES = ("account_id", "loyalty_id")
-CONTACT_ID_TYPES = ("email", "phone")
-DEVICE_ID_TYPES = ("cookie_id", "device_id", "payment_token")
-ID_TYPES = MEMBERSHIP_ID_TYPES + CONTACT_ID_TYPES + DEVICE_ID_TYPES
-
 # Placeholders that forms, tills and tags write when a value is unknown.
 DEFAULT_JUNK_VALUES = frozenset(
     {

@@ -9,7 +9,6 @@ scores instead.
 """
 
 from xsignals_dagster.intent.actions import (
-    CONTACT_CHANNELS,
     contact_channel,
     most_popular_offers,
     next_best_actions,
@@ -37,7 +36,6 @@ from xsignals_dagster.intent.scoring import HIGH_INTENT, MEDIUM_INTENT, score_cu
 from xsignals_dagster.intent.training import InsufficientData, check_trainable, train_intent_model
 
 __all__ = [
-    "CONTACT_CHANNELS",
     "HIGH_INTENT",
     "MEDIUM_INTENT",
     "BgNbdParameters",

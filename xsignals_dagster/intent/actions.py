@@ -12,14 +12,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from xsignals_dagster.contract.vocabularies import CHANNEL_CONSENT_COLUMNS, CONTACT_CHANNELS, PERSONALIZATION_CONSENT
 from xsignals_dagster.intent.features import CUSTOMER_ID, with_customer_column
 
 ACTION_COLUMNS = [CUSTOMER_ID, "product_id", "category", "channel", "reason"]
-# Channels an offer can go out on, in fallback order when the preferred one is not
-# consented: least intrusive first.
-CONTACT_CHANNELS = ("email", "push", "sms")
-CONSENT_COLUMNS = {channel: f"consent_{channel}" for channel in CONTACT_CHANNELS}
-PERSONALIZATION_CONSENT = "consent_personalization"
 CHANNEL_WORDS = {"email": "by email", "push": "in the app (push)", "sms": "by SMS"}
 # How a touchpoint of the product's journey reads in a reason.
 TOUCHPOINT_WORDS = {
@@ -44,7 +40,7 @@ def contact_channel(consent: pd.DataFrame, channel_order: tuple[str, ...] = CONT
     """Per customer: the preferred channel if consented, else the first consented one in
     `channel_order`, else missing."""
     preferred = consent["preferred_channel"].astype("string").str.strip().str.lower()
-    granted = {channel: _granted(consent[CONSENT_COLUMNS[channel]]) for channel in channel_order}
+    granted = {channel: _granted(consent[CHANNEL_CONSENT_COLUMNS[channel]]) for channel in channel_order}
     conditions = [(preferred == c).fillna(False) & granted[c] for c in channel_order] + [granted[c] for c in channel_order]
     chosen = np.select(conditions, list(channel_order) * 2, default=None)
     return pd.Series(chosen, index=consent.index, dtype=object)

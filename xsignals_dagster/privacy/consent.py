@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from xsignals_dagster.contract.vocabularies import CONSENT_COLUMNS
 from xsignals_dagster.ingest.records import SourceRecords
 
-CONSENT_COLUMNS = ("consent_email", "consent_push", "consent_sms", "consent_location", "consent_personalization")
 EMAIL_WITHDRAWALS = ("unsubscribe", "complaint")
 _STATEMENT_ORDER = ["ts", "source_path", "source_row"]
 

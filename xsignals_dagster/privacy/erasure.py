@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from xsignals_dagster.contract.sources import IDENTIFIER_TYPES
+from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
 from xsignals_dagster.ingest.suppression import (
     Suppression,
     erasure_salt,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xsignals_dagster.contract.vocabularies import SIGNAL_WINDOWS_DAYS
 from xsignals_dagster.signals.aggregate import (
     additive_over_windows,
     count_labels,
@@ -28,7 +29,7 @@ from xsignals_dagster.signals.aggregate import (
 )
 from xsignals_dagster.signals.events import SHOPPING_CHANNELS, Touchpoints
 
-WINDOWS_DAYS = (7, 30, 90)
+WINDOWS_DAYS = SIGNAL_WINDOWS_DAYS["behavioral"]
 INTEREST_WINDOW_DAYS = 90
 SESSION_GAP = pd.Timedelta(minutes=30)
 ONLINE_CHANNELS = ("web", "app")

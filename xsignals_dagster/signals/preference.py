@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xsignals_dagster.privacy.consent import CONSENT_COLUMNS, latest_statements
+from xsignals_dagster.contract.vocabularies import CONSENT_COLUMNS
+from xsignals_dagster.privacy.consent import latest_statements
 from xsignals_dagster.signals.aggregate import most_frequent
 from xsignals_dagster.signals.events import SHOPPING_CHANNELS, Touchpoints
 

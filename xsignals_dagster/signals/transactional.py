@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from xsignals_dagster.contract.vocabularies import SIGNAL_WINDOWS_DAYS
 from xsignals_dagster.signals.aggregate import (
     additive_over_windows,
     days_between,
@@ -32,7 +33,7 @@ from xsignals_dagster.signals.aggregate import (
 from xsignals_dagster.signals.events import SHOPPING_CHANNELS, Touchpoints
 from xsignals_dagster.ingest.records import SourceRecords
 
-WINDOWS_DAYS = (30, 90, None)
+WINDOWS_DAYS = SIGNAL_WINDOWS_DAYS["transactional"]
 ONLINE_ORDER_SOURCES = ("web", "app")
 ORDER_TOTALS = {
     "is_order": "orders",

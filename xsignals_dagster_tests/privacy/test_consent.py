@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from xsignals_dagster.privacy import CONSENT_COLUMNS, consent_state
+from xsignals_dagster.contract.vocabularies import CONSENT_COLUMNS
+from xsignals_dagster.privacy import consent_state
 from xsignals_dagster_tests.signals.fixtures import source_frames
 
 DAY_1, DAY_2, DAY_3, DAY_4 = (pd.Timestamp(f"2026-05-0{d} 12:00") for d in (1, 2, 3, 4))

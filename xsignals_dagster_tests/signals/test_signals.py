@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from xsignals_dagster.contract.sources import PERSON_COLUMNS
+from xsignals_dagster.contract.vocabularies import PERSON_COLUMNS
 from xsignals_dagster.signals.profile import SIGNAL_TYPES, build_profile, compute_signals
 from xsignals_dagster_tests.signals.fixtures import source_frames
 
