@@ -22,7 +22,6 @@ import pandas as pd
 # A transaction log's columns: customer_id, ts (a date or a timestamp, as values or ISO 8601
 # text; without an offset it is UTC), amount, and optionally quantity.
 LOG_COLUMNS = ("customer_id", "ts", "amount")
-POS_COLUMNS = ("transaction_id", "line_no", "ts", "store_id", "amount", "quantity", "loyalty_id")
 POS_SOURCE = "pos"
 # The store a log's sales are landed under when it names none (the contract requires one).
 DEFAULT_STORE_ID = "online"

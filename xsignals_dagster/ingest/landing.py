@@ -9,7 +9,6 @@ from pathlib import Path
 
 from xsignals_dagster.contract.sources import SOURCES
 
-FORMATS = ("csv.gz", "csv", "parquet", "jsonl")
 _IN_FLIGHT_SUFFIXES = (".tmp", ".part", ".crdownload")
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}).*\.(csv\.gz|csv|parquet|jsonl)$")
 

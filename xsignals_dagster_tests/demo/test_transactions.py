@@ -7,13 +7,16 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from xsignals_dagster.demo.transactions import POS_COLUMNS, land_transactions, read_cdnow
+from xsignals_dagster.demo.transactions import land_transactions, read_cdnow
 from xsignals_dagster.headless import run_everything
 from xsignals_dagster.resources import LandingZone, Warehouse, build_resources
 from xsignals_dagster.warehouse import WarehouseStore
 
 # Two months of the sample keep the run to seconds: 59 daily files, 2,063 purchases.
 SAMPLE_CUT_OFF = dt.date(1997, 2, 28)
+
+# The pos columns a landed log fills, in the order the file lists them.
+POS_COLUMNS = ("transaction_id", "line_no", "ts", "store_id", "amount", "quantity", "loyalty_id")
 
 
 def test_a_log_lands_one_file_per_day_up_to_the_cut_off(tmp_path):
