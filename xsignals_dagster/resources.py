@@ -51,7 +51,11 @@ class GroundTruth(dg.ConfigurableResource):
 
     def read(self, name: str) -> pd.DataFrame | None:
         path = Path(self.folder).expanduser() / name
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]) if self.folder and path.exists() else None
+        return (
+            pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+            if self.folder and path.exists()
+            else None
+        )
 
 
 class IntentConfig(dg.ConfigurableResource):

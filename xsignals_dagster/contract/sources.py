@@ -19,7 +19,13 @@ INTEGER_COLUMNS = frozenset({"line_no", "quantity", "csat"})
 BOOLEAN_COLUMNS = frozenset({"resolved", *CONSENT_COLUMNS})
 
 # Inclusive bounds of numeric value rules; a value outside is malformed.
-VALUE_RANGES = {"sentiment": (-1.0, 1.0), "csat": (1, 5), "latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
+VALUE_RANGES = {
+    "sentiment": (-1.0, 1.0),
+    "csat": (1, 5),
+    "latitude": (-90.0, 90.0),
+    "longitude": (-180.0, 180.0),
+}
+
 
 @dataclass(frozen=True)
 class SourceSchema:
@@ -64,9 +70,25 @@ SOURCES: dict[str, SourceSchema] = {
             name="web",
             key=("event_id",),
             required=("ts", "cookie_id", "event_type"),
-            optional=("account_id", "email", *_ONLINE_EVENT[1:], "device_type", "city", "utm_source", "utm_campaign"),
+            optional=(
+                "account_id",
+                "email",
+                *_ONLINE_EVENT[1:],
+                "device_type",
+                "city",
+                "utm_source",
+                "utm_campaign",
+            ),
             enums={
-                "event_type": ("page_view", "product_view", "search", "add_to_cart", "wishlist_add", "checkout", "purchase"),
+                "event_type": (
+                    "page_view",
+                    "product_view",
+                    "search",
+                    "add_to_cart",
+                    "wishlist_add",
+                    "checkout",
+                    "purchase",
+                ),
                 "device_type": ("desktop", "mobile", "tablet"),
             },
             required_when={("event_type", "purchase"): _PURCHASE_NEEDS},
@@ -77,7 +99,16 @@ SOURCES: dict[str, SourceSchema] = {
             required=("ts", "device_id", "event_type"),
             optional=_ONLINE_EVENT + ("os", "latitude", "longitude", "push_campaign_id"),
             enums={
-                "event_type": ("app_open", "product_view", "search", "add_to_cart", "wishlist_add", "purchase", "push_received", "push_open"),
+                "event_type": (
+                    "app_open",
+                    "product_view",
+                    "search",
+                    "add_to_cart",
+                    "wishlist_add",
+                    "purchase",
+                    "push_received",
+                    "push_open",
+                ),
                 "os": ("ios", "android"),
             },
             required_when={("event_type", "purchase"): _PURCHASE_NEEDS},
@@ -93,7 +124,15 @@ SOURCES: dict[str, SourceSchema] = {
             name="pos",
             key=("transaction_id", "line_no"),
             required=("ts", "store_id", "amount"),
-            optional=("product_id", "category", "quantity", "unit_price", "loyalty_id", "payment_token", "email"),
+            optional=(
+                "product_id",
+                "category",
+                "quantity",
+                "unit_price",
+                "loyalty_id",
+                "payment_token",
+                "email",
+            ),
         ),
         SourceSchema(
             name="loyalty",
@@ -114,13 +153,26 @@ SOURCES: dict[str, SourceSchema] = {
             key=("event_id",),
             required=("ts", "email", "event_type"),
             optional=("campaign_id", "product_id", "link_url"),
-            enums={"event_type": ("sent", "delivered", "open", "click", "unsubscribe", "bounce", "complaint")},
+            enums={
+                "event_type": ("sent", "delivered", "open", "click", "unsubscribe", "bounce", "complaint")
+            },
         ),
         SourceSchema(
             name="service",
             key=("contact_id",),
             required=("ts", "channel"),
-            optional=("first_name", "last_name", "email", "phone", "account_id", "loyalty_id", "reason", "sentiment", "csat", "resolved"),
+            optional=(
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "account_id",
+                "loyalty_id",
+                "reason",
+                "sentiment",
+                "csat",
+                "resolved",
+            ),
             enums={
                 "channel": ("phone", "chat", "email", "social"),
                 "reason": ("order_status", "return", "complaint", "product_question", "billing", "other"),
@@ -148,6 +200,7 @@ SOURCES: dict[str, SourceSchema] = {
 
 # Every source whose records carry identifiers and behaviour: all but the erasure requests.
 IDENTITY_SOURCES = tuple(name for name in SOURCES if name != "erasure")
+
 
 def column_kind(column: str) -> str:
     """The contract type of a column: timestamp, date, decimal, integer, boolean or text."""

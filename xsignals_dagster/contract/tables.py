@@ -87,9 +87,13 @@ IDENTITY_TABLES = {
     "customer_identifiers": "Every identifier value seen (normal form) and its customer (CONTRACT §2).",
     "customer_records": "Which customer each loaded record belongs to (source, record_key, customer_id).",
     "customers": "One row per customer: is_known, number of identifiers and records.",
-    "identity_links": "Why records are one customer: the shared key, or the match probability and compared fields' levels.",
+    "identity_links": (
+        "Why records are one customer: the shared key, or the match probability and compared fields' levels."
+    ),
     "identity_changes": "Every customer-id change, per run: merge, split, new or retired (appended).",
-    "shared_identifiers": "Identifier values seen with several people (kiosks, family tablets): linked to nobody.",
+    "shared_identifiers": (
+        "Identifier values seen with several people (kiosks, family tablets): linked to nobody."
+    ),
 }
 
 # Privacy: the salt of identifier hashes and the suppression list of erased identifiers' hashes.

@@ -31,7 +31,9 @@ class PairScores:
     Pairs are stored as (left, right) with left > right, keyed left * n + right.
     """
 
-    def __init__(self, persons: EncodedPersons, model: FellegiSunterModel, settings: IdentitySettings) -> None:
+    def __init__(
+        self, persons: EncodedPersons, model: FellegiSunterModel, settings: IdentitySettings
+    ) -> None:
         self.persons, self.model, self.settings = persons, model, settings
         none = np.empty(0, np.int64)
         self.table = self._frame(none, none, compare_pairs(persons, none, none))
@@ -87,7 +89,11 @@ class PersonClusters:
 
 
 def cluster_persons(
-    initial_group: np.ndarray, group_size: np.ndarray, profiles: np.ndarray, scores: PairScores, settings: IdentitySettings
+    initial_group: np.ndarray,
+    group_size: np.ndarray,
+    profiles: np.ndarray,
+    scores: PairScores,
+    settings: IdentitySettings,
 ) -> PersonClusters:
     """Merge groups along accepted links by guarded average linkage (see the module doc).
 
@@ -107,7 +113,9 @@ def cluster_persons(
             break
         candidates = _average_linkage(candidates, group, profiles, scores)
         candidates["too_big"] = size[candidates["a"]] + size[candidates["b"]] > settings.max_cluster_size
-        allowed = candidates[(candidates["mean_weight"] >= threshold_weight) & ~candidates["conflict"] & ~candidates["too_big"]]
+        allowed = candidates[
+            (candidates["mean_weight"] >= threshold_weight) & ~candidates["conflict"] & ~candidates["too_big"]
+        ]
         if allowed.empty:
             break
         merging = _mutual_best(allowed)
@@ -121,7 +129,9 @@ def cluster_persons(
         candidates = candidates.assign(mean_weight=0.0, conflict=False, too_big=False)
     return PersonClusters(
         group=group,
-        joins=pd.concat(joins, ignore_index=True) if joins else pd.DataFrame({"left": [], "right": []}, dtype=np.int64),
+        joins=pd.concat(joins, ignore_index=True)
+        if joins
+        else pd.DataFrame({"left": [], "right": []}, dtype=np.int64),
         refused=candidates[["a", "b", "mean_weight", "conflict", "too_big"]].reset_index(drop=True),
     )
 
@@ -130,13 +140,19 @@ def _group_pairs(group: np.ndarray, left: np.ndarray, right: np.ndarray) -> pd.D
     """Distinct (a < b) pairs of groups that an accepted link crosses."""
     group_left, group_right = group[left], group[right]
     cross = group_left != group_right
-    pairs = pd.DataFrame({"a": np.minimum(group_left, group_right)[cross], "b": np.maximum(group_left, group_right)[cross]})
+    pairs = pd.DataFrame(
+        {"a": np.minimum(group_left, group_right)[cross], "b": np.maximum(group_left, group_right)[cross]}
+    )
     return pairs.drop_duplicates().reset_index(drop=True)
 
 
-def _average_linkage(candidates: pd.DataFrame, group: np.ndarray, profiles: np.ndarray, scores: PairScores) -> pd.DataFrame:
+def _average_linkage(
+    candidates: pd.DataFrame, group: np.ndarray, profiles: np.ndarray, scores: PairScores
+) -> pd.DataFrame:
     """Mean match weight and any conflict over all cross pairs of each group pair (one person per profile)."""
-    members = pd.DataFrame({"group": group, "profile": profiles, "person": np.arange(len(group))}).drop_duplicates(["group", "profile"])
+    members = pd.DataFrame(
+        {"group": group, "profile": profiles, "person": np.arange(len(group))}
+    ).drop_duplicates(["group", "profile"])
     members = members.sort_values("group", kind="stable")
     member_group, member_person = members["group"].to_numpy(), members["person"].to_numpy()
     start = np.searchsorted(member_group, np.arange(group.max() + 1))
@@ -164,7 +180,9 @@ def _mutual_best(allowed: pd.DataFrame) -> pd.DataFrame:
             allowed.rename(columns={"b": "group", "a": "partner"}),
         ]
     )
-    best = both_ways.sort_values(["group", "mean_weight", "partner"], ascending=[True, False, True]).drop_duplicates("group")
+    best = both_ways.sort_values(
+        ["group", "mean_weight", "partner"], ascending=[True, False, True]
+    ).drop_duplicates("group")
     best_partner = pd.Series(best["partner"].to_numpy(), index=best["group"].to_numpy())
     mutual = (best_partner.reindex(allowed["a"]).to_numpy() == allowed["b"].to_numpy()) & (
         best_partner.reindex(allowed["b"]).to_numpy() == allowed["a"].to_numpy()
@@ -175,6 +193,8 @@ def _mutual_best(allowed: pd.DataFrame) -> pd.DataFrame:
 def _strongest_links(merging: pd.DataFrame, group: np.ndarray, accepted: pd.DataFrame) -> pd.DataFrame:
     """For each merging group pair, the accepted person link with the highest match weight across it."""
     group_left, group_right = group[accepted["left"].to_numpy()], group[accepted["right"].to_numpy()]
-    links = accepted[["left", "right", "match_weight"]].assign(a=np.minimum(group_left, group_right), b=np.maximum(group_left, group_right))
+    links = accepted[["left", "right", "match_weight"]].assign(
+        a=np.minimum(group_left, group_right), b=np.maximum(group_left, group_right)
+    )
     links = links.merge(merging[["a", "b"]], on=["a", "b"])
     return links.sort_values("match_weight", ascending=False).drop_duplicates(["a", "b"])[["left", "right"]]

@@ -39,7 +39,10 @@ def id_stability(before: pd.DataFrame, after: pd.DataFrame, truth: pd.Series) ->
     """
 
     def by_key(rows: pd.DataFrame) -> pd.Series:
-        return pd.Series(rows["customer_id"].to_numpy(), index=(rows["source"].astype(str) + "/" + rows["record_key"].astype(str)).to_numpy())
+        return pd.Series(
+            rows["customer_id"].to_numpy(),
+            index=(rows["source"].astype(str) + "/" + rows["record_key"].astype(str)).to_numpy(),
+        )
 
     old, new = by_key(before).dropna(), by_key(after)
     still_loaded = old.index.isin(new.index)
@@ -51,7 +54,11 @@ def id_stability(before: pd.DataFrame, after: pd.DataFrame, truth: pd.Series) ->
             "person": truth.reindex(kept).to_numpy(),
         }
     )
-    person_of = frame.dropna(subset=["person"]).groupby("old")["person"].agg(lambda people: people.value_counts().index[0])
+    person_of = (
+        frame.dropna(subset=["person"])
+        .groupby("old")["person"]
+        .agg(lambda people: people.value_counts().index[0])
+    )
     new_ids = frame.groupby("old")["new"].agg(frozenset)
     unchanged = merged = changed = 0
     for customer, ids in new_ids.items():
@@ -59,7 +66,12 @@ def id_stability(before: pd.DataFrame, after: pd.DataFrame, truth: pd.Series) ->
             unchanged += 1
             continue
         target = next(iter(ids))
-        if len(ids) == 1 and customer in person_of.index and target in person_of.index and person_of[customer] == person_of[target]:
+        if (
+            len(ids) == 1
+            and customer in person_of.index
+            and target in person_of.index
+            and person_of[customer] == person_of[target]
+        ):
             merged += 1
         else:
             changed += 1

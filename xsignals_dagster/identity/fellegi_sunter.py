@@ -64,7 +64,13 @@ class FellegiSunterModel:
     def describe(self) -> pd.DataFrame:
         """One row per comparison level: m, u and the match weight it adds."""
         rows = [
-            (c.name, c.levels[k], self.m[c.name][k], self.u[c.name][k], np.log2(self.m[c.name][k] / self.u[c.name][k]))
+            (
+                c.name,
+                c.levels[k],
+                self.m[c.name][k],
+                self.u[c.name][k],
+                np.log2(self.m[c.name][k] / self.u[c.name][k]),
+            )
             for c in COMPARISONS
             for k in range(len(c.levels))
         ]
@@ -87,11 +93,18 @@ def estimate_u(persons: EncodedPersons, settings: IdentitySettings) -> dict[str,
         left, right = rng.integers(0, n, settings.u_sample_pairs), rng.integers(0, n, settings.u_sample_pairs)
         left, right = left[left != right], right[left != right]
     levels = compare_pairs(persons, left, right)
-    return {c.name: _smoothed(_level_counts(levels[c.name], None, c), c.default_u, settings.prior_strength) for c in COMPARISONS}
+    return {
+        c.name: _smoothed(_level_counts(levels[c.name], None, c), c.default_u, settings.prior_strength)
+        for c in COMPARISONS
+    }
 
 
 def fit_fellegi_sunter(
-    levels: pd.DataFrame, known_match: np.ndarray, u: dict[str, np.ndarray], total_pairs: int, settings: IdentitySettings
+    levels: pd.DataFrame,
+    known_match: np.ndarray,
+    u: dict[str, np.ndarray],
+    total_pairs: int,
+    settings: IdentitySettings,
 ) -> FellegiSunterModel:
     """EM for m and the match prior, with u fixed, over the distinct comparison patterns of the candidates.
 
@@ -103,7 +116,9 @@ def fit_fellegi_sunter(
     differs (see the module doc).
     """
     # One int64 per pair: its clamp code (2 = free) and levels as base-8 digits.
-    matrix = np.column_stack([np.where(np.isnan(known_match), 2, known_match), levels[list(COMPARISON_NAMES)].to_numpy()]).astype(np.int64)
+    matrix = np.column_stack(
+        [np.where(np.isnan(known_match), 2, known_match), levels[list(COMPARISON_NAMES)].to_numpy()]
+    ).astype(np.int64)
     digits = 8 ** np.arange(matrix.shape[1] - 1, -1, -1, dtype=np.int64)
     pattern_of_pair, keys = pd.factorize(matrix @ digits)
     counts = np.bincount(pattern_of_pair, minlength=len(keys))
@@ -114,17 +129,25 @@ def fit_fellegi_sunter(
 
     # Start as if every record had one duplicate.
     model = FellegiSunterModel(
-        m={c.name: np.array(c.default_m) for c in COMPARISONS}, u=u, match_prior=min(0.5, 1 / np.sqrt(2 * total_pairs)), iterations=0
+        m={c.name: np.array(c.default_m) for c in COMPARISONS},
+        u=u,
+        match_prior=min(0.5, 1 / np.sqrt(2 * total_pairs)),
+        iterations=0,
     )
     for iteration in range(1, settings.em_max_iterations + 1):
-        posterior = np.where(pattern_clamp == 2, model.probability(pattern_levels), pattern_clamp.astype(float))
+        posterior = np.where(
+            pattern_clamp == 2, model.probability(pattern_levels), pattern_clamp.astype(float)
+        )
         matches = posterior * counts
         m = {}
         for c in COMPARISONS:
             level_matches = _level_counts(pattern_levels[c.name], matches, c)
             m[c.name] = _bounded(c, _smoothed(level_matches, c.default_m, settings.prior_strength), settings)
         prior = float(np.clip(matches.sum() / total_pairs, 1e-12, 0.5))
-        change = max([abs(np.log(prior / model.match_prior))] + [np.abs(m[n] - model.m[n]).max() for n in COMPARISON_NAMES])
+        change = max(
+            [abs(np.log(prior / model.match_prior))]
+            + [np.abs(m[n] - model.m[n]).max() for n in COMPARISON_NAMES]
+        )
         model = FellegiSunterModel(m=m, u=u, match_prior=prior, iterations=iteration)
         if change < settings.em_tolerance:
             break
@@ -153,5 +176,3 @@ def _bounded(comparison: Comparison, m: np.ndarray, settings: IdentitySettings) 
 def _smoothed(weights: np.ndarray, default: tuple[float, ...], strength: float) -> np.ndarray:
     counts = weights + strength * np.asarray(default)
     return counts / counts.sum()
-
-

@@ -13,14 +13,15 @@ family tablet, a store kiosk, a household landline) and joins nobody.
 from __future__ import annotations
 
 import logging
+
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .identifiers import IdentifierTable
 from xsignals_dagster.contract.vocabularies import DEVICE_ID_TYPES, MEMBERSHIP_ID_TYPES
 
+from .identifiers import IdentifierTable
 from .settings import IdentitySettings
 
 log = logging.getLogger("xsignals.identity")
@@ -41,7 +42,9 @@ class IdentityGraph:
     size cap counts those once).
     """
 
-    def __init__(self, table: IdentifierTable, persons: np.ndarray, profiles: np.ndarray, settings: IdentitySettings) -> None:
+    def __init__(
+        self, table: IdentifierTable, persons: np.ndarray, profiles: np.ndarray, settings: IdentitySettings
+    ) -> None:
         self.table, self.persons, self.profiles, self.settings = table, persons, profiles, settings
         self.n_nodes = table.n_records + len(table.identifiers)
         self.labels = np.arange(self.n_nodes)
@@ -53,7 +56,10 @@ class IdentityGraph:
         self.violations = 0
 
         self.id_type = table.identifiers["id_type"].astype(str).to_numpy()
-        occurrence_record, occurrence_identifier = table.occurrences["record"].to_numpy(), table.occurrences["identifier"].to_numpy()
+        occurrence_record, occurrence_identifier = (
+            table.occurrences["record"].to_numpy(),
+            table.occurrences["identifier"].to_numpy(),
+        )
         self.occurrence_type = self.id_type[occurrence_identifier]
         is_membership_id = np.isin(self.id_type, MEMBERSHIP_ID_TYPES)
         self.membership_nodes = table.n_records + np.flatnonzero(is_membership_id)
@@ -72,7 +78,11 @@ class IdentityGraph:
         owner = self.labels[record]
         is_owner = self.is_person()[owner]
         owners = _owner_counts(identifier[is_owner], owner[is_owner])
-        limits = pd.Series(self.settings.shared_limits, dtype=float).reindex(self.id_type[owners.index.to_numpy()]).fillna(np.inf)
+        limits = (
+            pd.Series(self.settings.shared_limits, dtype=float)
+            .reindex(self.id_type[owners.index.to_numpy()])
+            .fillna(np.inf)
+        )
         over_limit = owners[owners.to_numpy() > limits.to_numpy()]
         kept = ~np.isin(identifier, over_limit.index.to_numpy())
         record, identifier, owner, is_owner = record[kept], identifier[kept], owner[kept], is_owner[kept]
@@ -91,12 +101,18 @@ class IdentityGraph:
 
         over_limit_reason = _over_limit_reason(self.id_type[over_limit.index.to_numpy()])
         shared = pd.concat(
-            [self._describe_shared(over_limit, over_limit_reason), self._describe_shared(bridges, SIZE_CAP_REASON)],
+            [
+                self._describe_shared(over_limit, over_limit_reason),
+                self._describe_shared(bridges, SIZE_CAP_REASON),
+            ],
             ignore_index=True,
         )
         if len(shared):
             log.info(  # counts only: identifier values are personal data and stay out of logs
-                "%s: %d shared values join nobody (most owners: %d)", "/".join(id_types), len(shared), int(shared["owners"].max())
+                "%s: %d shared values join nobody (most owners: %d)",
+                "/".join(id_types),
+                len(shared),
+                int(shared["owners"].max()),
             )
         self.shared.append(shared)
         return shared
@@ -111,7 +127,8 @@ class IdentityGraph:
     # --- what the stages see ---
 
     def is_person(self) -> np.ndarray:
-        """Per component: is it a person resolved so far (it holds an attached identifier, or a person record once persons are matched)?"""
+        """Per component: is it a person resolved so far (it holds an attached identifier, or a
+        person record once persons are matched)?"""
         flag = np.zeros(self.n_nodes, bool)
         attached = self.table.n_records + np.flatnonzero(np.isin(self.id_type, self.attached_types))
         flag[self.labels[attached]] = True
@@ -125,7 +142,9 @@ class IdentityGraph:
 
     def _sizes(self, labels: np.ndarray) -> np.ndarray:
         size = np.bincount(labels[self.membership_nodes], minlength=self.n_nodes)
-        loose = pd.DataFrame({"label": labels[self.persons[self.loose_persons]], "profile": self.profiles[self.loose_persons]})
+        loose = pd.DataFrame(
+            {"label": labels[self.persons[self.loose_persons]], "profile": self.profiles[self.loose_persons]}
+        )
         loose_counts = loose.drop_duplicates()["label"].value_counts()
         size[loose_counts.index.to_numpy()] += loose_counts.to_numpy()
         return size
@@ -138,7 +157,7 @@ class IdentityGraph:
 
     def _labels_with(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Component labels with these edges added to the graph."""
-        lefts, rights = zip(*self.edges, (left, right))
+        lefts, rights = zip(*self.edges, (left, right), strict=False)
         return connected_labels(self.n_nodes, np.concatenate(lefts), np.concatenate(rights))
 
     def _describe_shared(self, owners: pd.Series, reason) -> pd.DataFrame:
@@ -154,16 +173,24 @@ class IdentityGraph:
         )
 
     def _bridges_past_size_cap(
-        self, labels: np.ndarray, record: np.ndarray, identifier: np.ndarray, owner: np.ndarray, is_owner: np.ndarray
+        self,
+        labels: np.ndarray,
+        record: np.ndarray,
+        identifier: np.ndarray,
+        owner: np.ndarray,
+        is_owner: np.ndarray,
     ) -> pd.Series:
-        """Values of this stage that join several owners into a cluster past the size cap (with their owner counts).
+        """Values of this stage that join several owners into a cluster past the size cap (with
+        their owner counts).
 
         Each such cluster is a guard violation, logged; its bridges become shared.
         """
         new_label = labels[record]
         owners_joined = _owner_counts(new_label[is_owner], owner[is_owner])
         sizes = self._sizes(labels)[owners_joined.index.to_numpy()]
-        oversized = owners_joined.index[(owners_joined.to_numpy() > 1) & (sizes > self.settings.max_cluster_size)].to_numpy()
+        oversized = owners_joined.index[
+            (owners_joined.to_numpy() > 1) & (sizes > self.settings.max_cluster_size)
+        ].to_numpy()
         if not len(oversized):
             return owners_joined.iloc[:0]
         inside = np.isin(new_label, oversized) & is_owner
@@ -172,7 +199,10 @@ class IdentityGraph:
         self.violations += len(oversized)
         log.warning(
             "cluster size cap %d: %d clusters joined by %s grew past it; %d bridging values made shared",
-            self.settings.max_cluster_size, len(oversized), "/".join(sorted(set(self.id_type[identifier]))), len(bridges),
+            self.settings.max_cluster_size,
+            len(oversized),
+            "/".join(sorted(set(self.id_type[identifier]))),
+            len(bridges),
         )
         return bridges
 

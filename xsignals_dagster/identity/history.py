@@ -23,7 +23,6 @@ from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES, PERSON_ID_T
 
 from .graph import connected_labels
 
-
 ROSTER_TIME = "updated_at"
 
 
@@ -35,7 +34,9 @@ class IdentityHistory:
     """Today's resolution (`record_customers`, probabilistic `links`) over the loaded
     `frames`, ready to be cut at any past day with `customers_at`."""
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame], record_customers: pd.DataFrame, links: pd.DataFrame):
+    def __init__(
+        self, frames: Mapping[str, pd.DataFrame], record_customers: pd.DataFrame, links: pd.DataFrame
+    ):
         owned = record_customers.dropna(subset=["customer_id"])
         keys_of_source = dict(tuple(owned.groupby("source", sort=False)))
         records, edges = [], []
@@ -43,10 +44,25 @@ class IdentityHistory:
             keys = keys_of_source.get(source)
             if keys is None or frame.empty:
                 continue
-            needed = ["record_key", "ts" if "ts" in frame.columns else ROSTER_TIME, *(t for t in IDENTIFIER_TYPES if t in frame.columns)]
-            rows = frame[needed].merge(keys[["record_key", "customer_id"]].drop_duplicates("record_key"), on="record_key")
+            needed = [
+                "record_key",
+                "ts" if "ts" in frame.columns else ROSTER_TIME,
+                *(t for t in IDENTIFIER_TYPES if t in frame.columns),
+            ]
+            rows = frame[needed].merge(
+                keys[["record_key", "customer_id"]].drop_duplicates("record_key"), on="record_key"
+            )
             start = sum(len(r) for r in records)
-            records.append(pd.DataFrame({"source": source, "record_key": rows["record_key"], "customer_id": rows["customer_id"], "at": _record_time(rows)}))
+            records.append(
+                pd.DataFrame(
+                    {
+                        "source": source,
+                        "record_key": rows["record_key"],
+                        "customer_id": rows["customer_id"],
+                        "at": _record_time(rows),
+                    }
+                )
+            )
             for id_type in (t for t in IDENTIFIER_TYPES if t in rows.columns):
                 carried = rows[id_type].notna().to_numpy()
                 edges.append(
@@ -59,10 +75,22 @@ class IdentityHistory:
                         }
                     )
                 )
-        self.records = pd.concat(records, ignore_index=True) if records else pd.DataFrame(columns=["source", "record_key", "customer_id", "at"])
-        identifiers = pd.concat(edges, ignore_index=True) if edges else pd.DataFrame(columns=["record", "customer_id", "id_type", "id_value"])
+        self.records = (
+            pd.concat(records, ignore_index=True)
+            if records
+            else pd.DataFrame(columns=["source", "record_key", "customer_id", "at"])
+        )
+        identifiers = (
+            pd.concat(edges, ignore_index=True)
+            if edges
+            else pd.DataFrame(columns=["record", "customer_id", "id_type", "id_value"])
+        )
         self._record_of_edge = identifiers["record"].to_numpy(np.int64)
-        self._node_of_edge = identifiers.groupby(["customer_id", "id_type", "id_value"], sort=False).ngroup().to_numpy(np.int64)
+        self._node_of_edge = (
+            identifiers.groupby(["customer_id", "id_type", "id_value"], sort=False)
+            .ngroup()
+            .to_numpy(np.int64)
+        )
         self._known_edge = identifiers["id_type"].isin(PERSON_ID_TYPES).to_numpy()
         refs = pd.Index(self.records["source"].astype(str) + ":" + self.records["record_key"].astype(str))
         matched = links[links["kind"] == "probabilistic"] if len(links) else links
@@ -85,13 +113,21 @@ class IdentityHistory:
 
         cut = self.records[present].assign(part=component[:n][present])
         sizes = cut.groupby(["customer_id", "part"], sort=False).size().rename("records").reset_index()
-        sizes = sizes.sort_values(["customer_id", "records", "part"], ascending=[True, False, True], kind="stable")
+        sizes = sizes.sort_values(
+            ["customer_id", "records", "part"], ascending=[True, False, True], kind="stable"
+        )
         rank = sizes.groupby("customer_id", sort=False).cumcount()
-        sizes["at_customer_id"] = sizes["customer_id"].astype(str).where(rank == 0, sizes["customer_id"].astype(str) + "~" + rank.astype(str))
+        sizes["at_customer_id"] = (
+            sizes["customer_id"]
+            .astype(str)
+            .where(rank == 0, sizes["customer_id"].astype(str) + "~" + rank.astype(str))
+        )
         cut = cut.merge(sizes[["part", "at_customer_id"]], on="part")
         known_parts = np.unique(component[self._record_of_edge[edge_kept & self._known_edge]])
         customers = sizes.assign(is_known=sizes["part"].isin(known_parts))
-        record_customers = cut[["source", "record_key", "at_customer_id"]].rename(columns={"at_customer_id": "customer_id"})
+        record_customers = cut[["source", "record_key", "at_customer_id"]].rename(
+            columns={"at_customer_id": "customer_id"}
+        )
         customers = customers[["at_customer_id", "is_known", "customer_id"]].rename(
             columns={"customer_id": "today_customer_id", "at_customer_id": "customer_id"}
         )

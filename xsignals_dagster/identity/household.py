@@ -29,7 +29,10 @@ PERSONAL_EVIDENCE = {
     "phone": LEVEL["phone"]["one_edit"],
 }
 # Levels at which a personal field clearly differs.
-CLEAR_DIFFERENCE = {"first_name": LEVEL["first_name"]["different"], "birth_date": LEVEL["birth_date"]["different"]}
+CLEAR_DIFFERENCE = {
+    "first_name": LEVEL["first_name"]["different"],
+    "birth_date": LEVEL["birth_date"]["different"],
+}
 # With contact details on both sides, these levels already say "another member".
 CONTACT_CONFLICT_LEVELS = {"first_name": (1,), "birth_date": (1, 2)}
 CONTACT_COMPARISONS = ("email", "phone")

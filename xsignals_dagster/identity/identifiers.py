@@ -48,11 +48,16 @@ def collect_identifiers(frames: Mapping[str, pd.DataFrame], settings: IdentitySe
     sources = sorted(frames)
     records = pd.DataFrame(
         {
-            "source": pd.Categorical(np.repeat(sources, [len(frames[s]) for s in sources]), categories=sources),
-            "record_key": np.concatenate([frames[s]["record_key"].astype(str).to_numpy() for s in sources] or [[]]),
+            "source": pd.Categorical(
+                np.repeat(sources, [len(frames[s]) for s in sources]), categories=sources
+            ),
+            "record_key": np.concatenate(
+                [frames[s]["record_key"].astype(str).to_numpy() for s in sources] or [[]]
+            ),
         }
     )
-    offsets = dict(zip(sources, np.concatenate([[0], np.cumsum([len(frames[s]) for s in sources])])))
+    starts = np.concatenate([[0], np.cumsum([len(frames[s]) for s in sources])])
+    offsets = dict(zip(sources, starts, strict=False))
 
     record_parts, type_parts, value_parts = [], [], []
     for source in sources:

@@ -45,15 +45,30 @@ class Comparison:
 # Default m (share among matches) and u (share among random pairs) per level,
 # used where the data is too small to say otherwise.
 COMPARISONS = (
-    Comparison("first_name", ("different", "similar", "close_or_nickname", "exact"), (0.02, 0.05, 0.13, 0.80), (0.93, 0.05, 0.01, 0.01)),
-    Comparison("last_name", ("different", "similar", "close", "exact"), (0.02, 0.04, 0.10, 0.84), (0.95, 0.04, 0.005, 0.005)),
+    Comparison(
+        "first_name",
+        ("different", "similar", "close_or_nickname", "exact"),
+        (0.02, 0.05, 0.13, 0.80),
+        (0.93, 0.05, 0.01, 0.01),
+    ),
+    Comparison(
+        "last_name",
+        ("different", "similar", "close", "exact"),
+        (0.02, 0.04, 0.10, 0.84),
+        (0.95, 0.04, 0.005, 0.005),
+    ),
     Comparison(
         "birth_date",
         ("different", "two_digits_differ", "one_digit_or_day_month_swap", "exact"),
         (0.01, 0.01, 0.05, 0.93),
         (0.995, 0.004, 0.0008, 0.0002),
     ),
-    Comparison("street", ("different", "similar", "same_street", "exact"), (0.10, 0.05, 0.15, 0.70), (0.995, 0.004, 0.0008, 0.0002)),
+    Comparison(
+        "street",
+        ("different", "similar", "same_street", "exact"),
+        (0.10, 0.05, 0.15, 0.70),
+        (0.995, 0.004, 0.0008, 0.0002),
+    ),
     Comparison("city", ("different", "similar", "exact"), (0.10, 0.05, 0.85), (0.97, 0.01, 0.02)),
     Comparison("postcode", ("different", "one_edit", "exact"), (0.08, 0.04, 0.88), (0.98, 0.015, 0.005)),
     Comparison("state", ("different", "exact"), (0.05, 0.95), (0.70, 0.30)),
@@ -67,10 +82,13 @@ COMPARISON_NAMES = tuple(c.name for c in COMPARISONS)
 
 
 def candidate_pairs(persons: pd.DataFrame, settings: IdentitySettings) -> tuple[np.ndarray, np.ndarray, int]:
-    """Pairs (left > right positions) that share a key in any blocking pass; and the oversized blocks left out."""
+    """Pairs (left > right positions) that share a key in any blocking pass; and the oversized
+    blocks left out."""
     unknown = {column for columns in settings.blocking_passes for column in columns} - set(BLOCKING_COLUMNS)
     if unknown:
-        raise ValueError(f"blocking passes use unknown columns {sorted(unknown)}; choose from {BLOCKING_COLUMNS}")
+        raise ValueError(
+            f"blocking passes use unknown columns {sorted(unknown)}; choose from {BLOCKING_COLUMNS}"
+        )
     keys = pd.DataFrame(index=pd.RangeIndex(len(persons)))
     pair_keys = [np.empty(0, np.int64)]
     oversized_blocks = 0
@@ -85,11 +103,17 @@ def candidate_pairs(persons: pd.DataFrame, settings: IdentitySettings) -> tuple[
             oversized_blocks += n_blocks
             log.warning(  # no key values: they are names, dates and addresses
                 "blocking on %s: %d blocks larger than %d records left out (%d records)",
-                "+".join(columns), n_blocks, settings.max_block_size, int(oversized.sum()),
+                "+".join(columns),
+                n_blocks,
+                settings.max_block_size,
+                int(oversized.sum()),
             )
         keys["key"] = key.mask(oversized).to_numpy()
         pairs = recordlinkage.index.Block(left_on="key").index(keys)
-        pair_keys.append(pairs.get_level_values(0).to_numpy(np.int64) * len(persons) + pairs.get_level_values(1).to_numpy(np.int64))
+        pair_keys.append(
+            pairs.get_level_values(0).to_numpy(np.int64) * len(persons)
+            + pairs.get_level_values(1).to_numpy(np.int64)
+        )
     distinct = sorted_unique(np.concatenate(pair_keys))
     return distinct // max(len(persons), 1), distinct % max(len(persons), 1), oversized_blocks
 
@@ -136,15 +160,21 @@ def encode_persons(persons: pd.DataFrame) -> EncodedPersons:
         values = pd.Index(pd.unique(pd.concat([persons[c] for c in columns]).dropna().astype(str)))
         vocabulary[name] = values.to_numpy(dtype=object)
         for column in columns:
-            codes[column] = values.get_indexer(persons[column].astype(object).where(persons[column].notna(), None)).astype(np.int32)
+            codes[column] = values.get_indexer(
+                persons[column].astype(object).where(persons[column].notna(), None)
+            ).astype(np.int32)
     # records per distinct name (as a first or a last name)
-    name_records = np.bincount(np.concatenate([codes["first_name"], codes["last_name"]]) + 1, minlength=len(vocabulary["name"]) + 1)[1:]
+    name_records = np.bincount(
+        np.concatenate([codes["first_name"], codes["last_name"]]) + 1, minlength=len(vocabulary["name"]) + 1
+    )[1:]
     dates = pd.Series(vocabulary["date_of_birth"], dtype=object)
     swapped = dates.str[:4] + dates.str[6:8] + dates.str[4:6]
     return EncodedPersons(
         codes=pd.DataFrame(codes),
         vocabulary=vocabulary,
-        birth_date_swapped=np.append(pd.Index(vocabulary["date_of_birth"]).get_indexer(swapped), -1).astype(np.int32),
+        birth_date_swapped=np.append(pd.Index(vocabulary["date_of_birth"]).get_indexer(swapped), -1).astype(
+            np.int32
+        ),
         nickname_masks=nickname_groups(np.append(vocabulary["name"], ""), np.append(name_records, 0)),
     )
 
@@ -156,15 +186,28 @@ def compare_pairs(persons: EncodedPersons, left: np.ndarray, right: np.ndarray) 
     vocabulary = persons.vocabulary
     compare = recordlinkage.Compare(indexing_type="position")
     names = ["first_name", "last_name"]
-    compare.compare_vectorized(_name_levels, names, names, vocabulary["name"], persons.nickname_masks, label=names)
     compare.compare_vectorized(
-        _birth_date_levels, "date_of_birth", "date_of_birth", vocabulary["date_of_birth"], persons.birth_date_swapped, label="birth_date"
+        _name_levels, names, names, vocabulary["name"], persons.nickname_masks, label=names
     )
     compare.compare_vectorized(
-        _street_levels, ["street", "street_name", "street_number"], ["street", "street_name", "street_number"], vocabulary, label="street"
+        _birth_date_levels,
+        "date_of_birth",
+        "date_of_birth",
+        vocabulary["date_of_birth"],
+        persons.birth_date_swapped,
+        label="birth_date",
+    )
+    compare.compare_vectorized(
+        _street_levels,
+        ["street", "street_name", "street_number"],
+        ["street", "street_name", "street_number"],
+        vocabulary,
+        label="street",
     )
     compare.compare_vectorized(_city_levels, "city", "city", vocabulary["city"], label="city")
-    compare.compare_vectorized(_postcode_levels, "postcode", "postcode", vocabulary["postcode"], label="postcode")
+    compare.compare_vectorized(
+        _postcode_levels, "postcode", "postcode", vocabulary["postcode"], label="postcode"
+    )
     compare.compare_vectorized(_exact_levels, "state", "state", label="state")
     compare.compare_vectorized(_email_levels, ["email", "email_key"], ["email", "email_key"], label="email")
     compare.compare_vectorized(_phone_levels, "phone", "phone", vocabulary["phone"], label="phone")
@@ -191,7 +234,9 @@ class _DistinctPairs:
         self.inverse, distinct = pd.factorize(keys)  # hashing: far faster than sorting millions of pairs
         self.left_values = values[distinct // (len(values) + 1)].tolist()
         self.right_values = values[distinct % (len(values) + 1)].tolist()
-        self.lengths = np.append(np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values)), 0)  # -1: 0
+        self.lengths = np.append(
+            np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values)), 0
+        )  # -1: 0
 
     def score(self, scorer) -> np.ndarray:
         """scorer(left value, right value) per pair; 0 where a side is missing."""
@@ -211,7 +256,8 @@ def _edits(pairs: _DistinctPairs) -> np.ndarray:
 
 
 def _one_ends_other(pairs: _DistinctPairs, end, min_length: int) -> np.ndarray:
-    """True where the shorter value (at least min_length long) is the start (Prefix) or end (Postfix) of the other."""
+    """True where the shorter value (at least min_length long) is the start (Prefix) or end
+    (Postfix) of the other."""
     shorter = np.minimum(pairs.lengths[pairs.left], pairs.lengths[pairs.right])
     return pairs.present & (shorter >= min_length) & (pairs.score(end.similarity) == shorter)
 
@@ -249,10 +295,14 @@ def _surname_levels(left: np.ndarray, right: np.ndarray, names: np.ndarray) -> n
     """Exact; close (Jaro-Winkler >= 0.92); similar (>= 0.8, or one typing slip apart); different."""
     pairs = _DistinctPairs(left, right, names)
     similarity = _jaro_winkler(pairs)
-    return _graded(left, right, [left == right, similarity >= 0.92, (similarity >= 0.8) | (_edits(pairs) <= 1)])
+    return _graded(
+        left, right, [left == right, similarity >= 0.92, (similarity >= 0.8) | (_edits(pairs) <= 1)]
+    )
 
 
-def _first_name_levels(left: np.ndarray, right: np.ndarray, names: np.ndarray, nickname_masks: np.ndarray) -> np.ndarray:
+def _first_name_levels(
+    left: np.ndarray, right: np.ndarray, names: np.ndarray, nickname_masks: np.ndarray
+) -> np.ndarray:
     """Exact; close (Jaro-Winkler >= 0.92) or nicknames of one name; similar: one typing slip apart, an
     initial or shortening ("j", "chris") or an abbreviation ("wm", "jn") of the other; different.
 
@@ -264,7 +314,11 @@ def _first_name_levels(left: np.ndarray, right: np.ndarray, names: np.ndarray, n
     nickname = (nickname_masks[left] & nickname_masks[right]).any(axis=1)
     prefix = _one_ends_other(pairs, distance.Prefix, min_length=1)
     slip = _edits(pairs) <= 1
-    return _graded(left, right, [left == right, (similarity >= 0.92) | nickname, slip | prefix | _abbreviation(left, right, names)])
+    return _graded(
+        left,
+        right,
+        [left == right, (similarity >= 0.92) | nickname, slip | prefix | _abbreviation(left, right, names)],
+    )
 
 
 def _abbreviation(left: np.ndarray, right: np.ndarray, names: np.ndarray, max_length: int = 4) -> np.ndarray:
@@ -275,12 +329,19 @@ def _abbreviation(left: np.ndarray, right: np.ndarray, names: np.ndarray, max_le
     """
     lengths = np.append(np.fromiter((len(v) for v in names), dtype=np.int64, count=len(names)), 0)
     first_letters = np.append(np.array([v[:1] for v in names], dtype=object), "")
-    consonants = np.append(pd.Series(names, dtype=object).str[1:].str.fullmatch(r"[^aeiouy ]*").to_numpy(dtype=bool), False)
+    consonants = np.append(
+        pd.Series(names, dtype=object).str[1:].str.fullmatch(r"[^aeiouy ]*").to_numpy(dtype=bool), False
+    )
     shorter = np.minimum(lengths[left], lengths[right])
     short_one = np.where(lengths[left] <= lengths[right], left, right)
     candidate = (
-        (left >= 0) & (right >= 0) & (shorter >= 2) & (shorter <= max_length) & (lengths[left] != lengths[right])
-        & (first_letters[left] == first_letters[right]) & consonants[short_one]
+        (left >= 0)
+        & (right >= 0)
+        & (shorter >= 2)
+        & (shorter <= max_length)
+        & (lengths[left] != lengths[right])
+        & (first_letters[left] == first_letters[right])
+        & consonants[short_one]
     )
     result = np.zeros(len(left), bool)
     if candidate.any():
@@ -289,7 +350,9 @@ def _abbreviation(left: np.ndarray, right: np.ndarray, names: np.ndarray, max_le
     return result
 
 
-def _name_levels(first_l, last_l, first_r, last_r, names: np.ndarray, nickname_masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _name_levels(
+    first_l, last_l, first_r, last_r, names: np.ndarray, nickname_masks: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """First and last name levels, read crosswise when one side has them swapped.
 
     Crosswise, either record may be the swapped one, so both readings are scored and the better kept;
@@ -297,18 +360,36 @@ def _name_levels(first_l, last_l, first_r, last_r, names: np.ndarray, nickname_m
     the other at least by a slip.
     """
     first_l, last_l, first_r, last_r = _codes(first_l, last_l, first_r, last_r)
-    direct_first, direct_last = _first_name_levels(first_l, first_r, names, nickname_masks), _surname_levels(last_l, last_r, names)
+    direct_first, direct_last = (
+        _first_name_levels(first_l, first_r, names, nickname_masks),
+        _surname_levels(last_l, last_r, names),
+    )
     # right swapped: its last name is the first name; left swapped: its last name is.
-    right_first, right_last = _first_name_levels(first_l, last_r, names, nickname_masks), _surname_levels(last_l, first_r, names)
-    left_first, left_last = _first_name_levels(last_l, first_r, names, nickname_masks), _surname_levels(first_l, last_r, names)
+    right_first, right_last = (
+        _first_name_levels(first_l, last_r, names, nickname_masks),
+        _surname_levels(last_l, first_r, names),
+    )
+    left_first, left_last = (
+        _first_name_levels(last_l, first_r, names, nickname_masks),
+        _surname_levels(first_l, last_r, names),
+    )
     left_better = left_first.astype(int) + left_last > right_first.astype(int) + right_last
-    cross_first, cross_last = np.where(left_better, left_first, right_first), np.where(left_better, left_last, right_last)
+    cross_first, cross_last = (
+        np.where(left_better, left_first, right_first),
+        np.where(left_better, left_last, right_last),
+    )
     cross = cross_first.astype(int) + cross_last
-    swapped = (np.minimum(cross_first, cross_last) >= 2) & (cross >= 6) & (cross > direct_first.astype(int) + direct_last)
+    swapped = (
+        (np.minimum(cross_first, cross_last) >= 2)
+        & (cross >= 6)
+        & (cross > direct_first.astype(int) + direct_last)
+    )
     return np.where(swapped, cross_first, direct_first), np.where(swapped, cross_last, direct_last)
 
 
-def _birth_date_levels(left: pd.Series, right: pd.Series, dates: np.ndarray, swapped: np.ndarray) -> np.ndarray:
+def _birth_date_levels(
+    left: pd.Series, right: pd.Series, dates: np.ndarray, swapped: np.ndarray
+) -> np.ndarray:
     """Dates as YYYYMMDD: exact, one digit off or day and month swapped, two digits off, different."""
     left, right = _codes(left, right)
     edits = _edits(_DistinctPairs(left, right, dates))
@@ -316,12 +397,16 @@ def _birth_date_levels(left: pd.Series, right: pd.Series, dates: np.ndarray, swa
     return _graded(left, right, [left == right, (edits == 1) | day_month_swapped, edits == 2])
 
 
-def _street_levels(street_l, name_l, number_l, street_r, name_r, number_r, vocabulary: dict[str, np.ndarray]) -> np.ndarray:
+def _street_levels(
+    street_l, name_l, number_l, street_r, name_r, number_r, vocabulary: dict[str, np.ndarray]
+) -> np.ndarray:
     """Exact; same street and house (or a close spelling); a similar street name; different.
 
     A house number without a street name on one side says too little: missing.
     """
-    street_l, name_l, number_l, street_r, name_r, number_r = _codes(street_l, name_l, number_l, street_r, name_r, number_r)
+    street_l, name_l, number_l, street_r, name_r, number_r = _codes(
+        street_l, name_l, number_l, street_r, name_r, number_r
+    )
     name_similarity = _jaro_winkler(_DistinctPairs(name_l, name_r, vocabulary["street_name"]))
     full_similarity = _jaro_winkler(_DistinctPairs(street_l, street_r, vocabulary["street"]))
     same_number = (number_l == number_r) | (number_l < 0) | (number_r < 0)

@@ -24,7 +24,19 @@ NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("anthony", "tony", "ant", "antony"),
     ("barbara", "barb", "babs", "barbie"),
     ("benjamin", "ben", "benny", "benji"),
-    ("catherine", "katherine", "kathryn", "katharine", "kate", "katie", "kathy", "cathy", "kat", "kitty", "cate"),
+    (
+        "catherine",
+        "katherine",
+        "kathryn",
+        "katharine",
+        "kate",
+        "katie",
+        "kathy",
+        "cathy",
+        "kat",
+        "kitty",
+        "cate",
+    ),
     ("charles", "charlie", "chuck", "chas", "chaz"),
     ("charlotte", "charlie", "lottie", "lotte"),
     ("christopher", "chris", "kit", "topher"),
@@ -36,7 +48,21 @@ NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("dorothy", "dot", "dottie", "dolly"),
     ("edward", "ed", "eddie", "eddy", "ted", "teddy", "ned"),
     ("eleanor", "elenor", "ellie", "nell", "nellie", "nora"),
-    ("elizabeth", "liz", "lizzie", "lizzy", "beth", "betty", "bette", "eliza", "libby", "betsy", "bess", "elisabeth", "lisa"),
+    (
+        "elizabeth",
+        "liz",
+        "lizzie",
+        "lizzy",
+        "beth",
+        "betty",
+        "bette",
+        "eliza",
+        "libby",
+        "betsy",
+        "bess",
+        "elisabeth",
+        "lisa",
+    ),
     ("emily", "em", "emmy", "millie"),
     ("frances", "fran", "frankie"),
     ("francis", "frank", "frankie"),
@@ -160,7 +186,9 @@ _LISTED_NAMES = sorted(name for name in _GROUP_MASKS if len(name) >= FUZZY_MIN_L
 _MASK_WORDS = (len(NICKNAME_GROUPS) + 63) // 64
 # A name's blocking form: the formal name of its first group, so that Bill and
 # William land in one block.
-FORMAL_FIRST_NAME = {name: NICKNAME_GROUPS[(mask & -mask).bit_length() - 1][0] for name, mask in _GROUP_MASKS.items()}
+FORMAL_FIRST_NAME = {
+    name: NICKNAME_GROUPS[(mask & -mask).bit_length() - 1][0] for name, mask in _GROUP_MASKS.items()
+}
 
 
 def formal_first_names(names: pd.Series) -> pd.Series:
@@ -180,15 +208,25 @@ def nickname_groups(names: np.ndarray, records: np.ndarray | None = None) -> np.
     masks = [_GROUP_MASKS.get(name, 0) for name in names]
     records = np.zeros(len(names), np.int64) if records is None else np.asarray(records)
     unknown = [
-        i for i, name in enumerate(names) if not masks[i] and len(name) >= FUZZY_MIN_LENGTH and records[i] < TYPO_MAX_RECORDS
+        i
+        for i, name in enumerate(names)
+        if not masks[i] and len(name) >= FUZZY_MIN_LENGTH and records[i] < TYPO_MAX_RECORDS
     ]
     if unknown:
         edits = process.cdist(
-            [names[i] for i in unknown], _LISTED_NAMES, scorer=distance.OSA.distance, score_cutoff=1, dtype=np.int32, workers=-1
+            [names[i] for i in unknown],
+            _LISTED_NAMES,
+            scorer=distance.OSA.distance,
+            score_cutoff=1,
+            dtype=np.int32,
+            workers=-1,
         )
-        for row, column in zip(*np.nonzero(edits <= 1)):
+        for row, column in zip(*np.nonzero(edits <= 1), strict=False):
             # a letter mistyped, swapped or dropped; one added makes names of their own (Dan -> Dana)
             if len(names[unknown[row]]) <= len(_LISTED_NAMES[column]):
                 masks[unknown[row]] |= _GROUP_MASKS[_LISTED_NAMES[column]]
-    words = [np.array([(mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF for mask in masks], dtype=np.uint64) for w in range(_MASK_WORDS)]
+    words = [
+        np.array([(mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF for mask in masks], dtype=np.uint64)
+        for w in range(_MASK_WORDS)
+    ]
     return np.stack(words, axis=1) if len(masks) else np.zeros((0, _MASK_WORDS), np.uint64)

@@ -38,15 +38,39 @@ BLOCKING_COLUMNS = (
 )
 
 STREET_ABBREVIATIONS = {
-    "st": "street", "str": "street", "rd": "road", "ave": "avenue", "av": "avenue", "dr": "drive",
-    "ln": "lane", "ct": "court", "crt": "court", "pl": "place", "blvd": "boulevard", "hwy": "highway",
-    "cres": "crescent", "cr": "crescent", "tce": "terrace", "terr": "terrace", "pde": "parade",
-    "sq": "square", "cl": "close", "pkwy": "parkway", "cir": "circuit", "mt": "mount",
-    "n": "north", "s": "south", "e": "east", "w": "west", "apt": "apartment",
+    "st": "street",
+    "str": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "dr": "drive",
+    "ln": "lane",
+    "ct": "court",
+    "crt": "court",
+    "pl": "place",
+    "blvd": "boulevard",
+    "hwy": "highway",
+    "cres": "crescent",
+    "cr": "crescent",
+    "tce": "terrace",
+    "terr": "terrace",
+    "pde": "parade",
+    "sq": "square",
+    "cl": "close",
+    "pkwy": "parkway",
+    "cir": "circuit",
+    "mt": "mount",
+    "n": "north",
+    "s": "south",
+    "e": "east",
+    "w": "west",
+    "apt": "apartment",
 }
 
 
-def person_records(frames: Mapping[str, pd.DataFrame], table: IdentifierTable, settings: IdentitySettings) -> pd.DataFrame:
+def person_records(
+    frames: Mapping[str, pd.DataFrame], table: IdentifierTable, settings: IdentitySettings
+) -> pd.DataFrame:
     """One row per record with a first or last name; ``record`` is its record number.
 
     Columns: record, source, the normalised PERSON_COLUMNS (date_of_birth as a
@@ -76,7 +100,9 @@ def _normalise(raw: pd.DataFrame, settings: IdentitySettings) -> pd.DataFrame:
     persons["last_name"] = _clean_name(raw["last_name"], settings)
     persons["date_of_birth"] = _birth_dates(raw["date_of_birth"], settings)
     street = _clean_text(raw["street"], settings).str.replace(
-        r"\b(" + "|".join(STREET_ABBREVIATIONS) + r")\b", lambda m: STREET_ABBREVIATIONS[m.group(1)], regex=True
+        r"\b(" + "|".join(STREET_ABBREVIATIONS) + r")\b",
+        lambda m: STREET_ABBREVIATIONS[m.group(1)],
+        regex=True,
     )
     persons["street"] = street
     persons["street_number"] = street.str.extract(r"^(\d+[a-z]?)\b", expand=False)
@@ -86,7 +112,9 @@ def _normalise(raw: pd.DataFrame, settings: IdentitySettings) -> pd.DataFrame:
     persons["state"] = _clean_text(raw["state"], settings)
     persons["email"] = _valid_identifier(raw["email"], "email", settings).str.lower()
     # The mailbox as people mistype it least: no dots or +tags in the local part.
-    persons["email_local"] = persons["email"].str.split("@").str[0].str.replace(r"\+.*$|\.", "", regex=True).replace("", pd.NA)
+    persons["email_local"] = (
+        persons["email"].str.split("@").str[0].str.replace(r"\+.*$|\.", "", regex=True).replace("", pd.NA)
+    )
     persons["email_key"] = persons["email_local"] + "@" + persons["email"].str.split("@").str[-1]
     persons["phone"] = _valid_identifier(raw["phone"], "phone", settings)
     persons["first_initial"] = persons["first_name"].str[0]
@@ -94,7 +122,9 @@ def _normalise(raw: pd.DataFrame, settings: IdentitySettings) -> pd.DataFrame:
     dob = persons["date_of_birth"]
     persons["birth_date_key"] = _sorted_join(dob.str[:4], dob.str[4:6], dob.str[6:8])
     named = persons["first_name"].notna() | persons["last_name"].notna()
-    return persons[named].reset_index(drop=True).astype({c: "string" for c in persons.columns if c != "record"})
+    return (
+        persons[named].reset_index(drop=True).astype({c: "string" for c in persons.columns if c != "record"})
+    )
 
 
 def _clean_text(values: pd.Series, settings: IdentitySettings) -> pd.Series:
@@ -131,7 +161,10 @@ def _valid_identifier(values: pd.Series, id_type: str, settings: IdentitySetting
 
 def _name_phonetic(first: pd.Series, last: pd.Series) -> pd.Series:
     """NYSIIS of the formal first name and of the surname, in sorted order so swaps collide."""
-    codes = {name: jellyfish.nysiis(name) for name in pd.concat([formal_first_names(first), last]).dropna().unique()}
+    codes = {
+        name: jellyfish.nysiis(name)
+        for name in pd.concat([formal_first_names(first), last]).dropna().unique()
+    }
     return _sorted_join(None, formal_first_names(first).map(codes), last.map(codes))
 
 

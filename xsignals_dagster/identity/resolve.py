@@ -33,10 +33,10 @@ from xsignals_dagster.contract.vocabularies import (
 )
 
 from .clusters import PairScores, PersonClusters, cluster_persons
-from .graph import IdentityGraph
-from .identifiers import IdentifierTable, collect_identifiers
 from .fellegi_sunter import FellegiSunterModel, estimate_u, fit_fellegi_sunter
+from .graph import IdentityGraph
 from .household import conflicts
+from .identifiers import IdentifierTable, collect_identifiers
 from .linkage import COMPARISONS, candidate_pairs, compare_pairs, encode_persons, sorted_unique
 from .persons import person_records
 from .settings import IdentitySettings
@@ -45,8 +45,16 @@ from .stable_ids import assign_customer_ids
 log = logging.getLogger("xsignals.identity")
 
 LINK_COLUMNS = [
-    "customer_id", "kind", "left_type", "left_value", "right_type", "right_value",
-    "left_record", "right_record", "match_probability", "evidence",
+    "customer_id",
+    "kind",
+    "left_type",
+    "left_value",
+    "right_type",
+    "right_value",
+    "left_record",
+    "right_record",
+    "match_probability",
+    "evidence",
 ]
 
 
@@ -83,7 +91,9 @@ class PersonMatching:
 
 
 def resolve_identities(
-    frames: Mapping[str, pd.DataFrame], previous: pd.DataFrame | None = None, settings: IdentitySettings | None = None
+    frames: Mapping[str, pd.DataFrame],
+    previous: pd.DataFrame | None = None,
+    settings: IdentitySettings | None = None,
 ) -> IdentityResult:
     """Resolve the records of every source into customers (see the module doc).
 
@@ -102,19 +112,27 @@ def resolve_identities(
     graph.attach(("loyalty_id",))
     matching = _match_persons(persons, graph, profiles, settings)
     joins = matching.clusters.joins
-    graph.link_records(persons["record"].to_numpy()[joins["left"].to_numpy()], persons["record"].to_numpy()[joins["right"].to_numpy()])
+    graph.link_records(
+        persons["record"].to_numpy()[joins["left"].to_numpy()],
+        persons["record"].to_numpy()[joins["right"].to_numpy()],
+    )
     graph.attach(CONTACT_ID_TYPES)
     graph.attach(DEVICE_ID_TYPES)
     return _result(table, persons, graph, matching, previous, settings)
 
 
-def _match_persons(persons: pd.DataFrame, graph: IdentityGraph, profiles: np.ndarray, settings: IdentitySettings) -> PersonMatching:
+def _match_persons(
+    persons: pd.DataFrame, graph: IdentityGraph, profiles: np.ndarray, settings: IdentitySettings
+) -> PersonMatching:
     """Score candidate and proven person pairs, fit the model, cluster."""
     group = graph.labels[persons["record"].to_numpy()]
     candidate_left, candidate_right, oversized_blocks = candidate_pairs(persons, settings)
     proven_left, proven_right = _proven_pairs(group)
     n = max(len(persons), 1)
-    first, second = np.concatenate([candidate_left, proven_left]), np.concatenate([candidate_right, proven_right])
+    first, second = (
+        np.concatenate([candidate_left, proven_left]),
+        np.concatenate([candidate_right, proven_right]),
+    )
     pair_keys = sorted_unique(np.maximum(first, second).astype(np.int64) * n + np.minimum(first, second))
     left, right = pair_keys // n, pair_keys % n
     encoded = encode_persons(persons)
@@ -125,8 +143,12 @@ def _match_persons(persons: pd.DataFrame, graph: IdentityGraph, profiles: np.nda
     known_match[group[left] == group[right]] = 1.0
     if settings.household_guard:
         known_match[conflicts(levels)] = 0.0
-    model = fit_fellegi_sunter(levels, known_match, estimate_u(encoded, settings), len(persons) * (len(persons) - 1) // 2, settings)
-    log.info("Fellegi-Sunter fitted in %d EM iterations, match prior %.3g", model.iterations, model.match_prior)
+    model = fit_fellegi_sunter(
+        levels, known_match, estimate_u(encoded, settings), len(persons) * (len(persons) - 1) // 2, settings
+    )
+    log.info(
+        "Fellegi-Sunter fitted in %d EM iterations, match prior %.3g", model.iterations, model.match_prior
+    )
 
     scores = PairScores(encoded, model, settings)
     scores.add(left, right, levels)
@@ -175,13 +197,22 @@ def _result(
     ).astype({"customer_id": "string"})
     customers = _customers(customer_identifiers, record_customers)
     links = pd.concat(
-        [_deterministic_links(table, listed, customer_of, graph), _probabilistic_links(table, persons, graph, matching, customer_of)],
+        [
+            _deterministic_links(table, listed, customer_of, graph),
+            _probabilistic_links(table, persons, graph, matching, customer_of),
+        ],
         ignore_index=True,
     )
-    metrics = _metrics(table, persons, graph, matching, customers, record_customers, links, id_changes, shared, settings)
+    metrics = _metrics(
+        table, persons, graph, matching, customers, record_customers, links, id_changes, shared, settings
+    )
     log.info(
         "identity: %d records -> %d customers (%.1f%% known), %d deterministic and %d probabilistic links",
-        n_records, metrics["customers"], 100 * metrics["known_share"], metrics["links_deterministic"], metrics["links_probabilistic"],
+        n_records,
+        metrics["customers"],
+        100 * metrics["known_share"],
+        metrics["links_deterministic"],
+        metrics["links_probabilistic"],
     )
     return IdentityResult(
         customer_identifiers=customer_identifiers,
@@ -196,31 +227,47 @@ def _result(
 
 
 def _customers(customer_identifiers: pd.DataFrame, record_customers: pd.DataFrame) -> pd.DataFrame:
-    by_customer = customer_identifiers.assign(known=customer_identifiers["id_type"].isin(PERSON_ID_TYPES)).groupby("customer_id")
+    by_customer = customer_identifiers.assign(
+        known=customer_identifiers["id_type"].isin(PERSON_ID_TYPES)
+    ).groupby("customer_id")
     customers = pd.DataFrame({"is_known": by_customer["known"].any(), "n_identifiers": by_customer.size()})
-    customers["n_records"] = record_customers["customer_id"].value_counts().reindex(customers.index, fill_value=0)
-    return customers.rename_axis("customer_id").reset_index().astype({"n_records": np.int64, "n_identifiers": np.int64, "is_known": bool})
+    customers["n_records"] = (
+        record_customers["customer_id"].value_counts().reindex(customers.index, fill_value=0)
+    )
+    return (
+        customers.rename_axis("customer_id")
+        .reset_index()
+        .astype({"n_records": np.int64, "n_identifiers": np.int64, "is_known": bool})
+    )
 
 
 def _record_refs(table: IdentifierTable, records: np.ndarray) -> np.ndarray:
-    """"source:record_key" of records."""
+    """ "source:record_key" of records."""
     chosen = table.records.iloc[records]
     return (chosen["source"].astype(str) + ":" + chosen["record_key"].astype(str)).to_numpy()
 
 
-def _deterministic_links(table: IdentifierTable, listed: np.ndarray, customer_of: pd.Series, graph: IdentityGraph) -> pd.DataFrame:
+def _deterministic_links(
+    table: IdentifierTable, listed: np.ndarray, customer_of: pd.Series, graph: IdentityGraph
+) -> pd.DataFrame:
     """Identifier pairs seen together in a record: each record's first identifier with each other one."""
     occurrences = table.occurrences[listed[table.occurrences["identifier"].to_numpy()]]
     anchor = occurrences.groupby("record")["identifier"].transform("min")
     pairs = occurrences.assign(anchor=anchor.to_numpy())
     pairs = pairs[pairs["identifier"].to_numpy() != pairs["anchor"].to_numpy()]
-    together = pairs.groupby(["anchor", "identifier"]).agg(records=("record", "size"), example=("record", "min")).reset_index()
+    together = (
+        pairs.groupby(["anchor", "identifier"])
+        .agg(records=("record", "size"), example=("record", "min"))
+        .reset_index()
+    )
     left = table.identifiers.iloc[together["anchor"].to_numpy()]
     right = table.identifiers.iloc[together["identifier"].to_numpy()]
     example = _record_refs(table, together["example"].to_numpy())
     return pd.DataFrame(
         {
-            "customer_id": customer_of.reindex(graph.labels[table.n_records + together["anchor"].to_numpy()]).to_numpy(),
+            "customer_id": customer_of.reindex(
+                graph.labels[table.n_records + together["anchor"].to_numpy()]
+            ).to_numpy(),
             "kind": "deterministic",
             "left_type": left["id_type"].astype(str).to_numpy(),
             "left_value": left["id_value"].to_numpy(),
@@ -240,7 +287,11 @@ def _deterministic_links(table: IdentifierTable, listed: np.ndarray, customer_of
 
 
 def _probabilistic_links(
-    table: IdentifierTable, persons: pd.DataFrame, graph: IdentityGraph, matching: PersonMatching, customer_of: pd.Series
+    table: IdentifierTable,
+    persons: pd.DataFrame,
+    graph: IdentityGraph,
+    matching: PersonMatching,
+    customer_of: pd.Series,
 ) -> pd.DataFrame:
     """Accepted person pairs inside one customer, with the level of every compared field."""
     accepted = matching.scores.accepted()
@@ -273,20 +324,31 @@ def _probabilistic_links(
 
 
 def _best_identifiers(table: IdentifierTable, shared_mask: np.ndarray, records: np.ndarray) -> pd.DataFrame:
-    """Per record (of those given) carrying one: its most personal listed identifier (account, loyalty, email...)."""
+    """Per record (of those given) carrying one: its most personal listed identifier (account,
+    loyalty, email...)."""
     occurrences = table.occurrences
-    occurrences = occurrences[occurrences["record"].isin(records).to_numpy() & ~shared_mask[occurrences["identifier"].to_numpy()]]
+    occurrences = occurrences[
+        occurrences["record"].isin(records).to_numpy() & ~shared_mask[occurrences["identifier"].to_numpy()]
+    ]
     occurrences = occurrences.assign(
         id_type=table.identifiers["id_type"].to_numpy()[occurrences["identifier"].to_numpy()].astype(str),
         id_value=table.identifiers["id_value"].to_numpy()[occurrences["identifier"].to_numpy()],
     )
     occurrences["rank"] = occurrences["id_type"].map({t: i for i, t in enumerate(IDENTIFIER_TYPES)})
-    return occurrences.sort_values(["record", "rank"]).drop_duplicates("record").set_index("record")[["id_type", "id_value"]]
+    return (
+        occurrences.sort_values(["record", "rank"])
+        .drop_duplicates("record")
+        .set_index("record")[["id_type", "id_value"]]
+    )
 
 
 def _json_string(values: pd.Series) -> pd.Series:
     """Values as JSON string literals."""
-    return '"' + values.astype(str).str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False) + '"'
+    return (
+        '"'
+        + values.astype(str).str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
+        + '"'
+    )
 
 
 def _metrics(
@@ -327,7 +389,9 @@ def _metrics(
         "em_iterations": matching.model.iterations,
         "person_merges": len(matching.clusters.joins),
         # pairs the model would have linked but the household guard kept apart, and merges it refused
-        "household_separations": int((scored["conflict"] & (scored["match_probability"] >= settings.match_threshold)).sum())
+        "household_separations": int(
+            (scored["conflict"] & (scored["match_probability"] >= settings.match_threshold)).sum()
+        )
         + int(refused["conflict"].sum()),
         # of those pairs: refused because nothing personal agreed (surname and address alone)
         "kept_apart_without_personal_evidence": int(

@@ -9,9 +9,31 @@ from types import MappingProxyType
 # Placeholders that forms, tills and tags write when a value is unknown.
 DEFAULT_JUNK_VALUES = frozenset(
     {
-        "", "null", "none", "nil", "nan", "n/a", "na", "n.a.", "-", "--", "?",
-        "0", "-1", "unknown", "undefined", "anonymous", "guest", "test", "default",
-        "xxx", "not provided", "not available", "noemail", "no email", "nophone",
+        "",
+        "null",
+        "none",
+        "nil",
+        "nan",
+        "n/a",
+        "na",
+        "n.a.",
+        "-",
+        "--",
+        "?",
+        "0",
+        "-1",
+        "unknown",
+        "undefined",
+        "anonymous",
+        "guest",
+        "test",
+        "default",
+        "xxx",
+        "not provided",
+        "not available",
+        "noemail",
+        "no email",
+        "nophone",
     }
 )
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from xsignals_dagster.contract.tables import ingested_files, quarantined_files
 from xsignals_dagster.ingest.landing import LandedFile
 from xsignals_dagster.warehouse import WarehouseStore
-from xsignals_dagster.contract.tables import ingested_files, quarantined_files
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ def file_states(files: Iterable[LandedFile], cache: Mapping[str, FileState]) -> 
         if cached and (cached.size, cached.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             states[file.path] = cached
             continue
-        states[file.path] = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(file.absolute.read_bytes()).hexdigest())
+        states[file.path] = FileState(
+            stat.st_size, stat.st_mtime_ns, hashlib.sha256(file.absolute.read_bytes()).hexdigest()
+        )
     return states
 
 

@@ -6,9 +6,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from xsignals_dagster.contract.sources import SOURCES
+from xsignals_dagster.contract.tables import STAGING_TABLES, ingested_files
 from xsignals_dagster.ingest.validate import key_strings
 from xsignals_dagster.warehouse import WarehouseStore
-from xsignals_dagster.contract.tables import STAGING_TABLES, ingested_files
 
 # Staging columns no consumer of the frames reads; not fetched.
 _BOOKKEEPING = ("extra", "extract_date")
@@ -20,7 +20,9 @@ def current_rows(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     schema = SOURCES[source]
     frame["record_key"] = key_strings(frame, schema.key).astype(object)
     if schema.roster:
-        frame = frame.sort_values(["updated_at", "source_path", "source_row"]).drop_duplicates("record_key", keep="last")
+        frame = frame.sort_values(["updated_at", "source_path", "source_row"]).drop_duplicates(
+            "record_key", keep="last"
+        )
         frame = frame.reset_index(drop=True)
     return frame
 

@@ -49,13 +49,17 @@ def classify(root: Path, file: Path) -> LandedFile | Misfit | None:
         return Misfit(None, path, "not inside a source folder")
     source = parts[0]
     if source not in SOURCES:
-        return Misfit(source, path, f"unknown source folder '{source}' (expected one of: {', '.join(SOURCES)})")
+        return Misfit(
+            source, path, f"unknown source folder '{source}' (expected one of: {', '.join(SOURCES)})"
+        )
     if len(parts) > 2:
         return Misfit(source, path, "nested folder: files must lie directly in the source folder")
     match = _NAME.match(parts[1])
     if match is None:
         return Misfit(
-            source, path, "name does not fit <YYYY-MM-DD>[<anything>].<ext> with ext csv, csv.gz, parquet or jsonl"
+            source,
+            path,
+            "name does not fit <YYYY-MM-DD>[<anything>].<ext> with ext csv, csv.gz, parquet or jsonl",
         )
     try:
         dt.date.fromisoformat(match.group(1))
@@ -86,7 +90,9 @@ def source_files(root: Path, source: str, extract_dates: set[str] | None = None)
     folder = root / source
     if not folder.is_dir():
         return []
-    files = [kind for p in folder.iterdir() if p.is_file() and isinstance(kind := classify(root, p), LandedFile)]
+    files = [
+        kind for p in folder.iterdir() if p.is_file() and isinstance(kind := classify(root, p), LandedFile)
+    ]
     if extract_dates is not None:
         files = [f for f in files if f.extract_date in extract_dates]
     return sorted(files, key=lambda f: f.path)

@@ -17,13 +17,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from xsignals_dagster.ingest.landing import LandedFile, source_files
-from xsignals_dagster.ingest.readers import RawRows, UnreadableFile, read_chunks, read_rows
 from xsignals_dagster.contract.sources import SOURCES, SourceSchema
-from xsignals_dagster.ingest.validate import key_strings, validate
-from xsignals_dagster.ingest.suppression import Suppression
-from xsignals_dagster.warehouse import WarehouseStore
-from xsignals_dagster.warehouse.store import utc_now
 from xsignals_dagster.contract.tables import (
     BOOKKEEPING_TABLES,
     STAGING_TABLES,
@@ -32,6 +26,12 @@ from xsignals_dagster.contract.tables import (
     quarantined_files,
     rejected_rows,
 )
+from xsignals_dagster.ingest.landing import LandedFile, source_files
+from xsignals_dagster.ingest.readers import RawRows, UnreadableFile, read_chunks, read_rows
+from xsignals_dagster.ingest.suppression import Suppression
+from xsignals_dagster.ingest.validate import key_strings, validate
+from xsignals_dagster.warehouse import WarehouseStore
+from xsignals_dagster.warehouse.store import utc_now
 
 log = logging.getLogger("xsignals.ingest")
 
@@ -131,12 +131,19 @@ def ingest_source(
             for f in outcome.files:
                 logger.info(
                     "%s: %s, %d read, %d loaded, %d rejected%s",
-                    f.path, f.status, f.rows_read, f.rows_loaded, f.rows_rejected, f" ({f.reason})" if f.reason else "",
+                    f.path,
+                    f.status,
+                    f.rows_read,
+                    f.rows_loaded,
+                    f.rows_rejected,
+                    f" ({f.reason})" if f.reason else "",
                 )
         outcomes += writer.outcomes
     redo = sorted({path.split("/")[1][:10] for path in later_paths} - set(dates))
     if redo:
-        logger.info("%s: re-ingesting later dates %s whose keys or bytes an earlier file now owns", source, redo)
+        logger.info(
+            "%s: re-ingesting later dates %s whose keys or bytes an earlier file now owns", source, redo
+        )
         outcomes += ingest_source(store, landing_root, source, redo, region, logger)
     return outcomes
 
@@ -158,8 +165,16 @@ class _BatchWriter:
     validated and written CHUNK_ROWS records at a time, so memory does not grow with its
     size, inside a savepoint that takes its rows back if it turns out unreadable halfway."""
 
-    def __init__(self, tx, schema: SourceSchema, region: str, state: _SourceState, suppression: Suppression, batch) -> None:
-        self.tx, self.schema, self.region, self.state, self.suppression = tx, schema, region, state, suppression
+    def __init__(
+        self, tx, schema: SourceSchema, region: str, state: _SourceState, suppression: Suppression, batch
+    ) -> None:
+        self.tx, self.schema, self.region, self.state, self.suppression = (
+            tx,
+            schema,
+            region,
+            state,
+            suppression,
+        )
         self.outcomes = [PartitionOutcome(schema.name, extract_date) for extract_date, _ in batch]
         self.date_of = {file.path: extract_date for extract_date, files in batch for file in files}
         self.files: dict[str, FileOutcome] = {}
@@ -177,7 +192,9 @@ class _BatchWriter:
             sha = _sha256(file.absolute)
             size = file.absolute.stat().st_size
         except OSError as error:
-            return self._file(FileOutcome(file.path, "quarantined", reason=f"cannot read file: {error.strerror or error}"))
+            return self._file(
+                FileOutcome(file.path, "quarantined", reason=f"cannot read file: {error.strerror or error}")
+            )
         holder = self.state.sha_paths.get(sha)
         if holder is not None and holder < file.path:
             return self._file(FileOutcome(file.path, "duplicate", sha, reason=f"same bytes as {holder}"))
@@ -196,8 +213,15 @@ class _BatchWriter:
             else:
                 self._flush()
                 self._stream(file, outcome)
-        except (UnreadableFile, OSError) as error:  # a reason quoting the file (a parser's message) shows a NUL as U+FFFD
-            reason = str(error) if isinstance(error, UnreadableFile) else f"cannot read file: {error.strerror or error}"
+        except (
+            UnreadableFile,
+            OSError,
+        ) as error:  # a reason quoting the file (a parser's message) shows a NUL as U+FFFD
+            reason = (
+                str(error)
+                if isinstance(error, UnreadableFile)
+                else f"cannot read file: {error.strerror or error}"
+            )
             outcome.status, outcome.reason = "quarantined", reason.replace("\x00", "\ufffd")
             outcome.rows_read = outcome.rows_loaded = outcome.rows_rejected = outcome.values_blanked = 0
         return outcome
@@ -233,7 +257,13 @@ class _BatchWriter:
         if not self.pending:
             return
         schema = self.schema
-        validated = validate(self.pending, schema, self.region, self.state.keys, None if schema.hashed_identifiers else self.suppression)
+        validated = validate(
+            self.pending,
+            schema,
+            self.region,
+            self.state.keys,
+            None if schema.hashed_identifiers else self.suppression,
+        )
         self.pending = []
         if schema.hashed_identifiers:
             validated.loaded = self.suppression.hashed(validated.loaded)
@@ -243,7 +273,9 @@ class _BatchWriter:
         for path, count in validated.rejected["path"].value_counts().items():
             self.files[path].rows_rejected += int(count)
         loaded = validated.loaded
-        loaded["extract_date"] = loaded["source_path"].map(self.date_of)  # in place: assign() would copy every column
+        loaded["extract_date"] = loaded["source_path"].map(
+            self.date_of
+        )  # in place: assign() would copy every column
         self.tx.insert(STAGING_TABLES[schema.name], loaded)
         self._insert(rejected_rows, validated.rejected)
         if len(validated.blanked):
@@ -251,12 +283,18 @@ class _BatchWriter:
 
     def _insert(self, table: sa.Table, frame: pd.DataFrame) -> None:
         if len(frame):
-            self.tx.insert(table, frame.assign(source=self.schema.name, extract_date=frame["path"].map(self.date_of)))
+            self.tx.insert(
+                table, frame.assign(source=self.schema.name, extract_date=frame["path"].map(self.date_of))
+            )
 
     def finish(self) -> None:
         """Write what is left and the bookkeeping of every file."""
         self._flush()
-        blanked = pd.concat(self.blanked).groupby(["path", "column"], as_index=False, sort=False)["count"].sum() if self.blanked else None
+        blanked = (
+            pd.concat(self.blanked).groupby(["path", "column"], as_index=False, sort=False)["count"].sum()
+            if self.blanked
+            else None
+        )
         if blanked is not None:
             for path, count in blanked.groupby("path")["count"].sum().items():
                 self.files[path].values_blanked = int(count)
@@ -275,7 +313,9 @@ class _BatchWriter:
                         "rows_rejected": f.rows_rejected,
                         "ingested_at": now,
                         "values_blanked": f.values_blanked,
-                        "duplicate_of": f.reason.removeprefix("same bytes as ") if f.status == "duplicate" else None,
+                        "duplicate_of": f.reason.removeprefix("same bytes as ")
+                        if f.status == "duplicate"
+                        else None,
                     }
                     for f in files
                     if f.status != "quarantined"

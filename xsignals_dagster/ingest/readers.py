@@ -134,9 +134,14 @@ def _without_nul_rows(rows: RawRows) -> RawRows:
     if nul is None:
         return rows
     problems = [
-        RowProblem(int(number), NUL_REASON,
-                   json.dumps({k: _repaired(v) for k, v in record.items() if v is not None}, ensure_ascii=False))
-        for number, record in zip(rows.row_numbers[nul], rows.table.filter(pa.array(nul)).to_pylist(), strict=True)
+        RowProblem(
+            int(number),
+            NUL_REASON,
+            json.dumps({k: _repaired(v) for k, v in record.items() if v is not None}, ensure_ascii=False),
+        )
+        for number, record in zip(
+            rows.row_numbers[nul], rows.table.filter(pa.array(nul)).to_pylist(), strict=True
+        )
     ]
     return RawRows(
         rows.table.filter(pa.array(~nul)),
@@ -190,7 +195,9 @@ def _read_csv_records(text: str, clean: bool) -> RawRows:
     return next(csv_chunks(io.StringIO(text, newline=""), clean, longest=len(text)))
 
 
-def csv_chunks(stream: Iterable[str], clean: bool, longest: int, chunk_rows: int = sys.maxsize) -> Iterator[RawRows]:
+def csv_chunks(
+    stream: Iterable[str], clean: bool, longest: int, chunk_rows: int = sys.maxsize
+) -> Iterator[RawRows]:
     """The records of CSV text (`clean`: known to be valid UTF-8, else decoded with
     surrogateescape), `chunk_rows` records at a time, numbered on across chunks."""
     # No field is longer than the file: the csv module's limit (128 KiB by default, process-wide)
@@ -214,13 +221,21 @@ def csv_chunks(stream: Iterable[str], clean: bool, longest: int, chunk_rows: int
             row_number += 1
             if len(record) != len(columns):
                 problems.append(
-                    RowProblem(row_number, f"wrong number of fields: {len(record)}, header has {len(columns)}",
-                               json.dumps({"fields": [_repaired(v) for v in record]}, ensure_ascii=False))
+                    RowProblem(
+                        row_number,
+                        f"wrong number of fields: {len(record)}, header has {len(columns)}",
+                        json.dumps({"fields": [_repaired(v) for v in record]}, ensure_ascii=False),
+                    )
                 )
             elif not clean and any(_INVALID_UTF8.search(v) for v in record):
                 problems.append(
-                    RowProblem(row_number, "not valid UTF-8",
-                               json.dumps(dict(zip(columns, map(_repaired, record), strict=True)), ensure_ascii=False))
+                    RowProblem(
+                        row_number,
+                        "not valid UTF-8",
+                        json.dumps(
+                            dict(zip(columns, map(_repaired, record), strict=True)), ensure_ascii=False
+                        ),
+                    )
                 )
             else:
                 rows.append(record)
@@ -233,7 +248,9 @@ def csv_chunks(stream: Iterable[str], clean: bool, longest: int, chunk_rows: int
     yield _records(columns, rows, numbers, problems)
 
 
-def _records(columns: list[str], rows: list[list[str]], numbers: list[int], problems: list[RowProblem]) -> RawRows:
+def _records(
+    columns: list[str], rows: list[list[str]], numbers: list[int], problems: list[RowProblem]
+) -> RawRows:
     values = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in columns]
     return RawRows(_text_table(columns, values), np.array(numbers, dtype=np.int64), problems)
 
@@ -241,7 +258,11 @@ def _records(columns: list[str], rows: list[list[str]], numbers: list[int], prob
 def read_csv_gz(data: bytes) -> RawRows:
     try:
         return read_csv(gzip.decompress(data))
-    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError; a corrupt stream, zlib.error
+    except (
+        OSError,
+        EOFError,
+        zlib.error,
+    ) as error:  # gzip.BadGzipFile is an OSError; a corrupt stream, zlib.error
         raise UnreadableFile(f"not a valid gzip file: {error}") from error
 
 
@@ -290,21 +311,42 @@ def jsonl_chunks(lines: Iterable[bytes], chunk_rows: int = sys.maxsize) -> Itera
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
-            problems.append(RowProblem(row_number, "not valid UTF-8",
-                                       json.dumps({"line": _repaired(line.decode("utf-8", errors="replace"))}, ensure_ascii=False)))
+            problems.append(
+                RowProblem(
+                    row_number,
+                    "not valid UTF-8",
+                    json.dumps(
+                        {"line": _repaired(line.decode("utf-8", errors="replace"))}, ensure_ascii=False
+                    ),
+                )
+            )
             continue
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
-            problems.append(RowProblem(row_number, f"not a JSON object: {error.msg}",
-                                       json.dumps({"line": _repaired(text)}, ensure_ascii=False)))
+            problems.append(
+                RowProblem(
+                    row_number,
+                    f"not a JSON object: {error.msg}",
+                    json.dumps({"line": _repaired(text)}, ensure_ascii=False),
+                )
+            )
             continue
         if not isinstance(value, dict):
-            problems.append(RowProblem(row_number, f"not a JSON object: a JSON {type(value).__name__}",
-                                       json.dumps({"line": _repaired(text)}, ensure_ascii=False)))
+            problems.append(
+                RowProblem(
+                    row_number,
+                    f"not a JSON object: a JSON {type(value).__name__}",
+                    json.dumps({"line": _repaired(text)}, ensure_ascii=False),
+                )
+            )
             continue
         # `in` first: one scan in C; the pattern and the object only where the line has an escape
-        if b"\\u" in line and _SURROGATE_ESCAPE.search(line) and _INVALID_UTF8.search(json.dumps(value, ensure_ascii=False)):
+        if (
+            b"\\u" in line
+            and _SURROGATE_ESCAPE.search(line)
+            and _INVALID_UTF8.search(json.dumps(value, ensure_ascii=False))
+        ):
             raw = _json_raw(value)
             invalid_keys.update(dict.fromkeys(raw))
             problems.append(RowProblem(row_number, "not valid UTF-8", json.dumps(raw, ensure_ascii=False)))
@@ -325,9 +367,15 @@ def jsonl_chunks(lines: Iterable[bytes], chunk_rows: int = sys.maxsize) -> Itera
     yield _json_rows(objects, numbers, problems, invalid_keys)
 
 
-def _json_rows(objects: list[dict], numbers: list[int], problems: list[RowProblem], invalid_keys: dict[str, None]) -> RawRows:
+def _json_rows(
+    objects: list[dict], numbers: list[int], problems: list[RowProblem], invalid_keys: dict[str, None]
+) -> RawRows:
     if not objects:  # every object was rejected: the rows still have their columns
-        return RawRows(_text_table(list(invalid_keys), [[] for _ in invalid_keys]), np.array(numbers, dtype=np.int64), problems)
+        return RawRows(
+            _text_table(list(invalid_keys), [[] for _ in invalid_keys]),
+            np.array(numbers, dtype=np.int64),
+            problems,
+        )
     return RawRows(_json_columns(objects), np.array(numbers, dtype=np.int64), problems)
 
 
@@ -340,7 +388,8 @@ def _json_columns(objects: list[dict]) -> pa.Table:
         objects = [{names[k]: v for k, v in obj.items()} for obj in objects]
         names = {name: name for name in dict.fromkeys(names.values())}
     values = [
-        [v if v.__class__ is str or v is None else _json_text(v) for v in (obj.get(key) for obj in objects)] for key in names
+        [v if v.__class__ is str or v is None else _json_text(v) for v in (obj.get(key) for obj in objects)]
+        for key in names
     ]
     return _text_table(list(names.values()), values)
 
@@ -413,7 +462,11 @@ def _read_parquet_rows(table: pa.Table, columns: list[str]) -> RawRows:
             int(row) + 1,
             "not valid UTF-8",
             json.dumps(
-                {name: v for c, name in enumerate(columns) if (v := _parquet_shown(bad.column(c)[i])) is not None},
+                {
+                    name: v
+                    for c, name in enumerate(columns)
+                    if (v := _parquet_shown(bad.column(c)[i])) is not None
+                },
                 ensure_ascii=False,
             ),
         )

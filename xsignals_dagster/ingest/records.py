@@ -101,7 +101,9 @@ class SourceRecords:
         selected = {"customer": pd.Series(customers)}
         for column in columns:
             taken = (
-                frame[column].array.take(rows) if column in frame.columns else np.full(len(rows), None, dtype=object)
+                frame[column].array.take(rows)
+                if column in frame.columns
+                else np.full(len(rows), None, dtype=object)
             )
             selected[column] = typed(pd.Series(taken), column)
         return pd.DataFrame(selected)
@@ -115,7 +117,11 @@ class SourceRecords:
             times.append(roster[["customer", "updated_at"]].rename(columns={"updated_at": "at"}))
             started = roster[roster[start_column] <= roster["updated_at"]]
             times.append(started[["customer", start_column]].rename(columns={start_column: "at"}))
-        seen = pd.concat(times, ignore_index=True).groupby("customer")["at"].agg(first_seen="min", last_seen="max")
+        seen = (
+            pd.concat(times, ignore_index=True)
+            .groupby("customer")["at"]
+            .agg(first_seen="min", last_seen="max")
+        )
         return seen.astype("datetime64[ns]")
 
     def by_customer_id(self, frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,12 +17,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from xsignals_dagster.contract.normal_forms import normal_identifier
-from xsignals_dagster.ingest.readers import raw_values
-from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
 from xsignals_dagster.contract.tables import erasure_suppression, privacy_salt
+from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
+from xsignals_dagster.ingest.readers import raw_values
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
-
 
 
 def erasure_salt(store: WarehouseStore) -> str:
@@ -46,10 +45,16 @@ def hash_identifiers(id_type: str | pd.Series, values: pd.Series, salt: str) -> 
     type (NA stays NA). The hashed texts are built column-wise; each distinct one is hashed once."""
     present = values.notna().to_numpy()
     texts = pd.Series(values.to_numpy(dtype=object)[present]).astype(str)
-    types = id_type if isinstance(id_type, str) else pd.Series(id_type.to_numpy(dtype=object)[present]).astype(str)
+    types = (
+        id_type
+        if isinstance(id_type, str)
+        else pd.Series(id_type.to_numpy(dtype=object)[present]).astype(str)
+    )
     texts = salt + "|" + types + "|" + texts
     distinct = texts.unique()
-    digests = dict(zip(distinct, (hashlib.sha256(text.encode()).hexdigest() for text in distinct), strict=True))
+    digests = dict(
+        zip(distinct, (hashlib.sha256(text.encode()).hexdigest() for text in distinct), strict=True)
+    )
     hashes = np.full(len(values), None, dtype=object)
     hashes[present] = texts.map(digests).to_numpy()
     return pd.Series(hashes, index=values.index)
@@ -108,13 +113,17 @@ class Suppression:
         values = values[(values != "").to_numpy()]
         if values.empty or not self.hashes:
             return pd.Series(False, index=values.index.unique())
-        candidates = pd.DataFrame({t: normal_identifier(t, values, region) for t in IDENTIFIER_TYPES}, index=values.index)
+        candidates = pd.DataFrame(
+            {t: normal_identifier(t, values, region) for t in IDENTIFIER_TYPES}, index=values.index
+        )
         return self.carries(candidates).groupby(level=0).any()
 
     def raw_holds(self, raw: pd.Series, region: str) -> pd.Series:
         """Rejected rows whose original values (`raw` JSON) include an erased identifier, in
         any column."""
-        return self.values_hold(raw.dropna().map(raw_values).explode(), region).reindex(raw.index, fill_value=False)
+        return self.values_hold(raw.dropna().map(raw_values).explode(), region).reindex(
+            raw.index, fill_value=False
+        )
 
     def extra_holds(self, extra: pd.Series, region: str) -> pd.Series:
         """Loaded rows whose extra columns (`extra` JSON: a file's columns beyond the

@@ -19,9 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xsignals_dagster.contract.normal_forms import normal_identifier
-from xsignals_dagster.ingest.readers import RawRows
 from xsignals_dagster.contract.sources import VALUE_RANGES, SourceSchema, column_kind
 from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
+from xsignals_dagster.ingest.readers import RawRows
 from xsignals_dagster.ingest.suppression import Suppression
 
 ERASED = "erased"
@@ -37,9 +37,14 @@ class ValidatedRows:
     later_paths: set[str]  # later files that had loaded keys these files now own
 
 
-_WITH_OFFSET = re.compile(r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+_WITH_OFFSET = re.compile(
+    r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE
+)
 # The same pattern for Arrow's RE2 on ASCII text: what Python's \d, \s and $ match there.
-_WITH_OFFSET_ASCII = r"[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?[\t\n\x0b\x0c\r\x1c-\x1f ]*(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)\n?$"
+_WITH_OFFSET_ASCII = (
+    r"[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
+    r"[\t\n\x0b\x0c\r\x1c-\x1f ]*(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)\n?$"
+)
 
 
 def _with_offset(values: pd.Series) -> np.ndarray:
@@ -95,7 +100,10 @@ def _trimmed(raw: pa.Table) -> dict[str, tuple[pd.Series, np.ndarray]]:
     for name, column in zip(raw.column_names, raw.columns, strict=True):
         trimmed = pc.utf8_trim(column, _WHITESPACE)
         trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-        text[name] = (pd.Series(trimmed.to_numpy(zero_copy_only=False), dtype=object), pc.is_valid(trimmed).to_numpy())
+        text[name] = (
+            pd.Series(trimmed.to_numpy(zero_copy_only=False), dtype=object),
+            pc.is_valid(trimmed).to_numpy(),
+        )
     return text
 
 
@@ -111,9 +119,17 @@ def key_strings(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
 def _batch(files: list[tuple[str, RawRows]]) -> tuple[pa.Table, np.ndarray, np.ndarray, pd.DataFrame]:
     """All files' readable rows in path order (columns in order of first appearance, null
     where a file lacks one), each row's path and row number, and the unreadable rows."""
-    raw = pa.concat_tables([rows.table for _, rows in files], promote_options="default") if files else pa.table({})
-    paths = np.repeat(np.array([path for path, _ in files], dtype=object), [rows.table.num_rows for _, rows in files])
-    numbers = np.concatenate([rows.row_numbers for _, rows in files]) if files else np.array([], dtype=np.int64)
+    raw = (
+        pa.concat_tables([rows.table for _, rows in files], promote_options="default")
+        if files
+        else pa.table({})
+    )
+    paths = np.repeat(
+        np.array([path for path, _ in files], dtype=object), [rows.table.num_rows for _, rows in files]
+    )
+    numbers = (
+        np.concatenate([rows.row_numbers for _, rows in files]) if files else np.array([], dtype=np.int64)
+    )
     problems = pd.DataFrame(
         [(path, p.row_number, p.reason, p.raw) for path, rows in files for p in rows.problems],
         columns=["path", "row_number", "reason", "raw"],
@@ -149,11 +165,11 @@ def validate(
 ) -> ValidatedRows:
     """Split the rows of `files` (path, rows; in path order) into loaded and rejected.
 
-    `seen_keys` (event sources only) maps every key loaded so far to the path that loaded
-    it; a key first loaded by an earlier path (or an earlier chunk of the same file) is a duplicate, and the keys these files
-    load are added (a later path that had them is returned in `later_paths`). A row
-    carrying an identifier of an erased person (`suppression`) is rejected as `erased`,
-    keeping none of its values.
+    `seen_keys` (event sources only) maps every key loaded so far to the path that loaded it; a
+    key first loaded by an earlier path (or an earlier chunk of the same file) is a duplicate,
+    and the keys these files load are added (a later path that had them is returned in
+    `later_paths`). A row carrying an identifier of an erased person (`suppression`) is rejected
+    as `erased`, keeping none of its values.
     """
     raw, paths, numbers, problems = _batch(files)
     text = _trimmed(raw)
@@ -182,8 +198,12 @@ def validate(
         if column in schema.enums:
             allowed = schema.enums[column]
             parsed = parsed.str.lower()
-            reject(present & ~parsed.isin(allowed).to_numpy(),
-                   lambda rows, c=column, v=values, a=allowed: f"{c} " + quoted(v)(rows) + " is not one of: " + ", ".join(a))
+            reject(
+                present & ~parsed.isin(allowed).to_numpy(),
+                lambda rows, c=column, v=values, a=allowed: (
+                    f"{c} " + quoted(v)(rows) + " is not one of: " + ", ".join(a)
+                ),
+            )
         if column in required:
             reject(~present, f"missing required value: {column}")
             reject(bad, lambda rows, c=column, v=values: f"malformed {c}: " + quoted(v)(rows))
@@ -194,7 +214,10 @@ def validate(
     for (column, value), needs in schema.required_when.items():
         applies = (typed[column] == value).to_numpy()
         for need in needs:
-            reject(applies & typed[need].isna().to_numpy() & ~malformed[need], f"missing {need}, required on {value} events")
+            reject(
+                applies & typed[need].isna().to_numpy() & ~malformed[need],
+                f"missing {need}, required on {value} events",
+            )
             reject(applies & malformed[need], f"malformed {need}, required on {value} events")
     if schema.required_any:
         has_any = np.logical_or.reduce([typed[c].notna().to_numpy() for c in schema.required_any])
@@ -203,7 +226,9 @@ def validate(
     erased = np.zeros(len(index), dtype=bool)
     extras = [c for c in text if c not in schema.columns]
     if suppression:
-        erased = suppression.carries(pd.DataFrame({c: typed[c] for c in IDENTIFIER_TYPES if c in typed}, index=index)).to_numpy()
+        erased = suppression.carries(
+            pd.DataFrame({c: typed[c] for c in IDENTIFIER_TYPES if c in typed}, index=index)
+        ).to_numpy()
         if extras:  # a file's own columns may carry an identifier too (a second email, a phone)
             in_extras = suppression.values_hold(pd.concat([text[c][0] for c in extras]), region)
             erased |= in_extras.reindex(index, fill_value=False).to_numpy()
@@ -215,7 +240,9 @@ def validate(
         keys = key_strings(pd.DataFrame({k: typed[k] for k in schema.key}, index=index), schema.key)
         key_values = keys.to_numpy(dtype=object, na_value=None)
         valid = open_rows.copy()
-        holder = pd.Series([seen_keys.get(k) for k in key_values], index=index, dtype=object)  # map() copies the dict
+        holder = pd.Series(
+            [seen_keys.get(k) for k in key_values], index=index, dtype=object
+        )  # map() copies the dict
         held = holder.notna().to_numpy()
         earlier, later = np.zeros(len(index), dtype=bool), np.zeros(len(index), dtype=bool)
         earlier[held] = holder[held].to_numpy() <= paths[held]  # the same path: an earlier chunk of the file
@@ -226,10 +253,16 @@ def validate(
             first = pd.Series(paths[valid], index=key_values[valid])
             return keys[rows].map(first[~first.index.duplicated()])
 
-        reject(valid & earlier, lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + holder[rows])
+        reject(
+            valid & earlier,
+            lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + holder[rows],
+        )
         repeated = np.zeros(len(index), dtype=bool)
         repeated[valid] = pd.Series(key_values[valid]).duplicated().to_numpy()
-        reject(repeated, lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + first_path(rows))
+        reject(
+            repeated,
+            lambda rows: "duplicate key: " + keys[rows] + " was already loaded from " + first_path(rows),
+        )
         later_paths = set(holder[open_rows & later])
         seen_keys.update(zip(key_values[open_rows], paths[open_rows], strict=True))
 
@@ -237,11 +270,19 @@ def validate(
     blanked = pd.DataFrame(columns=["path", "column", "count"])
     if any((m & ok).any() for m in malformed.values()):
         counts = pd.DataFrame({c: m & ok for c, m in malformed.items()}, index=index).groupby(paths).sum()
-        blanked = counts.rename_axis("path").reset_index().melt(id_vars="path", var_name="column", value_name="count")
+        blanked = (
+            counts.rename_axis("path")
+            .reset_index()
+            .melt(id_vars="path", var_name="column", value_name="count")
+        )
         blanked = blanked[blanked["count"] > 0].reset_index(drop=True)
 
-    loaded = pd.DataFrame({c: typed[c].array[ok] for c in schema.columns}, copy=False)  # fresh arrays: no copy
-    loaded["extra"] = _extra_json({c: text[c][0].to_numpy()[ok] for c in extras}) if extras and ok.any() else None
+    loaded = pd.DataFrame(
+        {c: typed[c].array[ok] for c in schema.columns}, copy=False
+    )  # fresh arrays: no copy
+    loaded["extra"] = (
+        _extra_json({c: text[c][0].to_numpy()[ok] for c in extras}) if extras and ok.any() else None
+    )
     loaded["source_path"] = paths[ok]
     loaded["source_row"] = numbers[ok]
 
@@ -250,11 +291,18 @@ def validate(
     if shown.any():
         raw_text[shown] = _raw_json(raw, np.flatnonzero(shown))
     rejected = pd.DataFrame(
-        {"path": paths[~ok], "row_number": numbers[~ok], "reason": reason[~ok].to_numpy(), "raw": raw_text[~ok].to_numpy()}
+        {
+            "path": paths[~ok],
+            "row_number": numbers[~ok],
+            "reason": reason[~ok].to_numpy(),
+            "raw": raw_text[~ok].to_numpy(),
+        }
     )
     if suppression and len(problems):
         hit = suppression.raw_holds(problems["raw"], region)
-        problems = problems.assign(reason=problems["reason"].where(~hit, ERASED), raw=problems["raw"].where(~hit, None))
+        problems = problems.assign(
+            reason=problems["reason"].where(~hit, ERASED), raw=problems["raw"].where(~hit, None)
+        )
     rejected = pd.concat([df for df in (rejected, problems) if not df.empty] or [problems], ignore_index=True)
     rejected["row_number"] = rejected["row_number"].astype("int64")
     rejected = rejected.sort_values(["path", "row_number"], ignore_index=True)

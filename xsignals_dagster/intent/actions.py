@@ -12,7 +12,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from xsignals_dagster.contract.vocabularies import CHANNEL_CONSENT_COLUMNS, CONTACT_CHANNELS, PERSONALIZATION_CONSENT
+from xsignals_dagster.contract.vocabularies import (
+    CHANNEL_CONSENT_COLUMNS,
+    CONTACT_CHANNELS,
+    PERSONALIZATION_CONSENT,
+)
 from xsignals_dagster.intent.features import CUSTOMER_ID, with_customer_column
 
 ACTION_COLUMNS = [CUSTOMER_ID, "product_id", "category", "channel", "reason"]
@@ -41,13 +45,15 @@ def contact_channel(consent: pd.DataFrame, channel_order: tuple[str, ...] = CONT
     `channel_order`, else missing."""
     preferred = consent["preferred_channel"].astype("string").str.strip().str.lower()
     granted = {channel: _granted(consent[CHANNEL_CONSENT_COLUMNS[channel]]) for channel in channel_order}
-    conditions = [(preferred == c).fillna(False) & granted[c] for c in channel_order] + [granted[c] for c in channel_order]
+    conditions = [(preferred == c).fillna(False) & granted[c] for c in channel_order] + [
+        granted[c] for c in channel_order
+    ]
     chosen = np.select(conditions, list(channel_order) * 2, default=None)
     return pd.Series(chosen, index=consent.index, dtype=object)
 
 
 def _journey_words(touchpoints) -> str:
-    """"web;store" (or a list) -> "viewed online and tried on in store"; unknown parts are skipped."""
+    """ "web;store" (or a list) -> "viewed online and tried on in store"; unknown parts are skipped."""
     if isinstance(touchpoints, str):
         touchpoints = re.split(r"[^a-z_]+", touchpoints.lower())
     elif not isinstance(touchpoints, list | tuple | np.ndarray | set):
@@ -77,9 +83,10 @@ def next_best_actions(
     """One offer per customer in the intent `buckets` (high by default) who consented to
     personalisation and to some contact channel, and has a product or category of interest.
 
-    `scores`: `customer_id, bucket` (as `score_customers` gives them). `profile` (indexed by or holding `customer_id`): the
-    product of strongest cross-channel intent, the touchpoints it was seen on ("web;store" or a
-    list) and the customer's top category (an offer on the category when there is no product).
+    `scores`: `customer_id, bucket` (as `score_customers` gives them). `profile` (indexed by or
+    holding `customer_id`): the product of strongest cross-channel intent, the touchpoints it
+    was seen on ("web;store" or a list) and the customer's top category (an offer on the
+    category when there is no product).
     `consent` (indexed by or holding `customer_id`, as `privacy.consent.consent_state`
     gives it): `consent_email, consent_push, consent_sms, consent_personalization,
     preferred_channel`.
@@ -87,7 +94,9 @@ def next_best_actions(
     """
     profile, consent = with_customer_column(profile), with_customer_column(consent)
     consent = consent[_granted(consent[PERSONALIZATION_CONSENT])]
-    reachable = pd.DataFrame({CUSTOMER_ID: consent[CUSTOMER_ID], "channel": contact_channel(consent, channel_order)}).dropna()
+    reachable = pd.DataFrame(
+        {CUSTOMER_ID: consent[CUSTOMER_ID], "channel": contact_channel(consent, channel_order)}
+    ).dropna()
     interest = pd.DataFrame(
         {
             CUSTOMER_ID: profile[CUSTOMER_ID],
@@ -100,7 +109,13 @@ def next_best_actions(
     actions = high.merge(reachable, on=CUSTOMER_ID).merge(interest, on=CUSTOMER_ID)
     actions["reason"] = [
         _reason(p, c, t, ch)
-        for p, c, t, ch in zip(actions["product_id"], actions["category"], actions["touchpoints"], actions["channel"], strict=True)
+        for p, c, t, ch in zip(
+            actions["product_id"],
+            actions["category"],
+            actions["touchpoints"],
+            actions["channel"],
+            strict=True,
+        )
     ]
     return actions[ACTION_COLUMNS].reset_index(drop=True)
 

@@ -41,7 +41,9 @@ def purchase_history(purchases: pd.DataFrame, as_of) -> pd.DataFrame:
     the last purchase and `T` day of `as_of`, both counted from the first purchase day.
     Several purchases on one day are one purchase occasion."""
     day = utc_day(as_of)
-    days = pd.DataFrame({CUSTOMER_ID: purchases[CUSTOMER_ID].to_numpy(), "day": utc_days(purchases["ts"]).to_numpy()})
+    days = pd.DataFrame(
+        {CUSTOMER_ID: purchases[CUSTOMER_ID].to_numpy(), "day": utc_days(purchases["ts"]).to_numpy()}
+    )
     days = days[days["day"] <= day].drop_duplicates()
     occasions = days.groupby(CUSTOMER_ID)["day"].agg(first="min", last="max", count="size")
     return pd.DataFrame(
@@ -53,7 +55,9 @@ def purchase_history(purchases: pd.DataFrame, as_of) -> pd.DataFrame:
     )
 
 
-def bg_nbd_log_likelihood(params: BgNbdParameters, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+def bg_nbd_log_likelihood(
+    params: BgNbdParameters, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
     """Each customer's log-likelihood (FHL 2005, eq. 6), in log space for large x and T."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
@@ -98,11 +102,15 @@ def probability_of_purchase(params: BgNbdParameters, history: pd.DataFrame, hori
     """P(at least one purchase in the next `horizon_days`): alive, and the Poisson clock with
     rate λ | data ~ Gamma(r + x, α + T) ticks at least once."""
     x, T = history["x"].to_numpy(dtype=float), history["T"].to_numpy(dtype=float)
-    no_purchase_if_alive = np.exp((params.r + x) * (np.log(params.alpha + T) - np.log(params.alpha + T + horizon_days)))
+    no_purchase_if_alive = np.exp(
+        (params.r + x) * (np.log(params.alpha + T) - np.log(params.alpha + T + horizon_days))
+    )
     return probability_alive(params, history) * (1.0 - no_purchase_if_alive)
 
 
-def bg_nbd_scores(purchases: pd.DataFrame, training: pd.DataFrame, evaluation: pd.DataFrame, horizon_days: int) -> np.ndarray:
+def bg_nbd_scores(
+    purchases: pd.DataFrame, training: pd.DataFrame, evaluation: pd.DataFrame, horizon_days: int
+) -> np.ndarray:
     """The BG/NBD baseline's probability for each evaluation row.
 
     Fitted on the transactions up to the evaluation day (history only, no labels). A customer

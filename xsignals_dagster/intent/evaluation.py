@@ -35,7 +35,9 @@ def calibration_table(labels: np.ndarray, scores: np.ndarray, bins: int = CALIBR
     frame = pd.DataFrame({"label": np.asarray(labels), "score": np.asarray(scores, dtype=float)})
     edges = np.linspace(0.0, 1.0, bins + 1)
     frame["bin"] = np.clip(np.digitize(frame["score"], edges[1:-1]), 0, bins - 1)
-    table = frame.groupby("bin").agg(mean_predicted=("score", "mean"), observed_rate=("label", "mean"), count=("label", "size"))
+    table = frame.groupby("bin").agg(
+        mean_predicted=("score", "mean"), observed_rate=("label", "mean"), count=("label", "size")
+    )
     table.insert(0, "predicted_range", [f"{edges[b]:.1f}–{edges[b + 1]:.1f}" for b in table.index])
     return table.reset_index(drop=True)
 
@@ -46,7 +48,9 @@ def lift_table(labels: np.ndarray, scores: np.ndarray, groups: int = LIFT_GROUPS
     frame = pd.DataFrame({"label": np.asarray(labels), "score": np.asarray(scores, dtype=float)})
     ranks = frame["score"].rank(method="first", ascending=False)
     frame["decile"] = pd.qcut(ranks, groups, labels=False) + 1
-    table = frame.groupby("decile").agg(count=("label", "size"), buyers=("label", "sum"), purchase_rate=("label", "mean"))
+    table = frame.groupby("decile").agg(
+        count=("label", "size"), buyers=("label", "sum"), purchase_rate=("label", "mean")
+    )
     overall = frame["label"].mean()
     table["lift"] = table["purchase_rate"] / overall if overall else np.nan
     table["cumulative_capture"] = table["buyers"].cumsum() / max(frame["label"].sum(), 1)

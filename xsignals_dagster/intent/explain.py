@@ -41,11 +41,17 @@ class Phrase:
 # First match wins: specific phrases before the general ones they overlap.
 PHRASES = (
     Phrase(r"days_since_last_purchase", "last purchase {value} day{s} ago", "never purchased", style="days"),
-    Phrase(r"days_since_last_web", "last on the website {value} day{s} ago", "never on the website", style="days"),
+    Phrase(
+        r"days_since_last_web", "last on the website {value} day{s} ago", "never on the website", style="days"
+    ),
     Phrase(r"days_since_last_app", "last in the app {value} day{s} ago", "never in the app", style="days"),
     Phrase(r"days_since_last_store", "last in a store {value} day{s} ago", "never in a store", style="days"),
-    Phrase(r"days_between_orders", "buys every {value} day{s} on average", "fewer than two orders", style="days"),
-    Phrase(r"days_research_to_store", "came to a store {value} day{s} after researching online", style="days"),
+    Phrase(
+        r"days_between_orders", "buys every {value} day{s} on average", "fewer than two orders", style="days"
+    ),
+    Phrase(
+        r"days_research_to_store", "came to a store {value} day{s} after researching online", style="days"
+    ),
     Phrase(
         r"researched_online_then_store",
         "researched online, then came to a store",
@@ -61,21 +67,59 @@ PHRASES = (
         "bought {value} product{s} first seen on another channel",
         when_zero="no cross-channel purchase",
     ),
-    Phrase(r"multichannel_products", "{value} product{s} seen on several channels", when_zero="no product seen on two channels"),
+    Phrase(
+        r"multichannel_products",
+        "{value} product{s} seen on several channels",
+        when_zero="no product seen on two channels",
+    ),
     Phrase(r"try_on", "tried on {value} product{s} in store{window}", when_zero="no try-on in store{window}"),
-    Phrase(r"web_product_views", "viewed {value} product{s} online{window}", when_zero="no product viewed online{window}"),
-    Phrase(r"app_product_views", "viewed {value} product{s} in the app{window}", when_zero="no product viewed in the app{window}"),
-    Phrase(r"add_to_cart", "added {value} item{s} to a cart{window}", when_zero="nothing added to a cart{window}"),
-    Phrase(r"wishlist", "added {value} item{s} to a wishlist{window}", when_zero="nothing wishlisted{window}"),
-    Phrase(r"email_open_rate", "opened {value} of emails{window}", "no email delivered{window}", style="percent"),
-    Phrase(r"email_click_rate", "clicked {value} of emails{window}", "no email delivered{window}", style="percent"),
-    Phrase(r"push_open_rate", "opened {value} of push messages{window}", "no push message received{window}", style="percent"),
+    Phrase(
+        r"web_product_views",
+        "viewed {value} product{s} online{window}",
+        when_zero="no product viewed online{window}",
+    ),
+    Phrase(
+        r"app_product_views",
+        "viewed {value} product{s} in the app{window}",
+        when_zero="no product viewed in the app{window}",
+    ),
+    Phrase(
+        r"add_to_cart", "added {value} item{s} to a cart{window}", when_zero="nothing added to a cart{window}"
+    ),
+    Phrase(
+        r"wishlist", "added {value} item{s} to a wishlist{window}", when_zero="nothing wishlisted{window}"
+    ),
+    Phrase(
+        r"email_open_rate", "opened {value} of emails{window}", "no email delivered{window}", style="percent"
+    ),
+    Phrase(
+        r"email_click_rate",
+        "clicked {value} of emails{window}",
+        "no email delivered{window}",
+        style="percent",
+    ),
+    Phrase(
+        r"push_open_rate",
+        "opened {value} of push messages{window}",
+        "no push message received{window}",
+        style="percent",
+    ),
     Phrase(r"email_clicks", "clicked {value} email{s}{window}", when_zero="no email clicked{window}"),
     Phrase(r"email_opens", "opened {value} email{s}{window}", when_zero="no email opened{window}"),
-    Phrase(r"push_opens", "opened {value} push message{s}{window}", when_zero="no push message opened{window}"),
-    Phrase(r"service_contacts", "contacted customer service {value} time{s}{window}", when_zero="no service contact{window}"),
+    Phrase(
+        r"push_opens", "opened {value} push message{s}{window}", when_zero="no push message opened{window}"
+    ),
+    Phrase(
+        r"service_contacts",
+        "contacted customer service {value} time{s}{window}",
+        when_zero="no service contact{window}",
+    ),
     Phrase(r"_aov_", "average order {value}{window}", "no order{window}"),
-    Phrase(r"(^|_)(orders|purchases)(_\d+d|_all)?$", "{value} purchase{s}{window}", when_zero="no purchase{window}"),
+    Phrase(
+        r"(^|_)(orders|purchases)(_\d+d|_all)?$",
+        "{value} purchase{s}{window}",
+        when_zero="no purchase{window}",
+    ),
     Phrase(r"revenue", "spent {value}{window}", when_zero="spent nothing{window}"),
     Phrase(r"channel_count", "active on {value} channel{s}{window}", when_zero="no activity{window}"),
 )

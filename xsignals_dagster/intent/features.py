@@ -57,7 +57,9 @@ def with_customer_column(frame: pd.DataFrame) -> pd.DataFrame:
     if CUSTOMER_ID in frame.columns:
         return frame.reset_index(drop=True)
     if frame.index.name != CUSTOMER_ID:
-        raise ValueError(f"a feature frame needs a `{CUSTOMER_ID}` column or index, got index {frame.index.name!r}")
+        raise ValueError(
+            f"a feature frame needs a `{CUSTOMER_ID}` column or index, got index {frame.index.name!r}"
+        )
     return frame.reset_index()
 
 
@@ -86,7 +88,9 @@ def categorical_columns_of(frame: pd.DataFrame, feature_columns: list[str]) -> l
     return [c for c in feature_columns if _is_text(frame[c])]
 
 
-def model_input(frame: pd.DataFrame, feature_columns: list[str], categorical_columns: list[str]) -> pd.DataFrame:
+def model_input(
+    frame: pd.DataFrame, feature_columns: list[str], categorical_columns: list[str]
+) -> pd.DataFrame:
     """The model's view of a feature frame: numbers (booleans as 0/1) as float with NaN for
     unknown, categories as text with NaN; the index is kept (it names the customer)."""
     missing = [c for c in feature_columns if c not in frame.columns]
@@ -101,5 +105,7 @@ def model_input(frame: pd.DataFrame, feature_columns: list[str], categorical_col
         elif isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":
             columns[column] = values.to_numpy(dtype=float)
         else:  # nullable or object columns: pd.NA and None become NaN
-            columns[column] = pd.to_numeric(values.astype(object).where(values.notna(), np.nan), errors="coerce").astype(float)
+            columns[column] = pd.to_numeric(
+                values.astype(object).where(values.notna(), np.nan), errors="coerce"
+            ).astype(float)
     return pd.DataFrame(columns, index=frame.index)

@@ -106,7 +106,9 @@ class LabelFreeIntent(ClassifierMixin, BaseEstimator):
             history = history_from_profile(X)
             bought = history["x"].notna().to_numpy()
             scores = np.minimum(1.0, 2.0 * self.newcomer_rate_ * engagement)
-            scores[bought] = probability_of_purchase(self.bg_nbd_, history[bought], self.horizon_days).to_numpy()
+            scores[bought] = probability_of_purchase(
+                self.bg_nbd_, history[bought], self.horizon_days
+            ).to_numpy()
         return np.column_stack([1.0 - scores, scores])
 
 
@@ -120,7 +122,9 @@ def fit_label_free_model(
     customers = with_customer_column(profile).set_index(CUSTOMER_ID)
     history_columns = [c for c in PROFILE_HISTORY_COLUMNS if c in customers.columns]
     feature_columns = history_columns + columns_matching(customers.columns, ENGAGEMENT_RECENCY_PATTERN)
-    prepare = FunctionTransformer(model_input, kw_args={"feature_columns": feature_columns, "categorical_columns": []})
+    prepare = FunctionTransformer(
+        model_input, kw_args={"feature_columns": feature_columns, "categorical_columns": []}
+    )
     pipeline = Pipeline([("prepare", prepare), ("classify", LabelFreeIntent(horizon_days))]).fit(customers)
     kind = pipeline[-1].kind
     return IntentModel(

@@ -82,7 +82,9 @@ def purchases_from_frames(frames: dict[str, pd.DataFrame], record_customers: pd.
         pieces.append(_store_purchases(frames["pos"]))
     pieces = [p for p in pieces if not p.empty]
     if not pieces:
-        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns, UTC]" if c == "ts" else object) for c in PURCHASE_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="datetime64[ns, UTC]" if c == "ts" else object) for c in PURCHASE_COLUMNS}
+        )
     lines = pd.concat(pieces, ignore_index=True)
     owners = record_customers[["source", "record_key", CUSTOMER_ID]].dropna(subset=[CUSTOMER_ID])
     # Narrowed to the purchase records' keys first: a merge factorizes both sides' keys, and the
@@ -179,7 +181,9 @@ def build_training_set(
         features.insert(1, AS_OF, as_of)
         features[LABEL] = purchase_labels(purchases, owners, as_of, horizon_days).to_numpy()
         if snapshots and set(features.columns) != set(snapshots[0].columns):
-            raise ValueError(f"features_at returned other columns at {as_of:%Y-%m-%d} than at the first snapshot")
+            raise ValueError(
+                f"features_at returned other columns at {as_of:%Y-%m-%d} than at the first snapshot"
+            )
         snapshots.append(features[snapshots[0].columns] if snapshots else features)
     if not snapshots:
         raise ValueError("no snapshot dates given")

@@ -82,7 +82,11 @@ class CustomerHoldout(GroupShuffleSplit):
 
 
 def fit_boosting(
-    encoded: pd.DataFrame, labels: np.ndarray, categorical_columns: list[str], settings: IntentSettings, calibrated: bool = True
+    encoded: pd.DataFrame,
+    labels: np.ndarray,
+    categorical_columns: list[str],
+    settings: IntentSettings,
+    calibrated: bool = True,
 ):
     """Gradient boosting (native categorical splits on the code columns, NaN as missing) on
     a numeric frame from an encoder, indexed by `customer_id`, with BG/NBD's reading of the
@@ -102,7 +106,9 @@ def fit_boosting(
     )
     estimator = Pipeline([("bg_nbd", BgNbdFeatures()), ("boost", boosting)])
     if calibrated:
-        holdout = CustomerHoldout(n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state)
+        holdout = CustomerHoldout(
+            n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state
+        )
         estimator = CalibratedClassifierCV(estimator, method=settings.calibration_method, cv=holdout)
     return estimator.fit(encoded, labels)
 
@@ -119,12 +125,18 @@ def fit_encoding(
     """
     categorical = [c for c in categorical_columns if c in feature_columns]
     numeric = [c for c in feature_columns if c not in categorical]
-    prepare = FunctionTransformer(model_input, kw_args={"feature_columns": feature_columns, "categorical_columns": categorical})
+    prepare = FunctionTransformer(
+        model_input, kw_args={"feature_columns": feature_columns, "categorical_columns": categorical}
+    )
     encoder = OrdinalEncoder(
-        handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan, max_categories=MAX_CATEGORIES
+        handle_unknown="use_encoded_value",
+        unknown_value=np.nan,
+        encoded_missing_value=np.nan,
+        max_categories=MAX_CATEGORIES,
     )
     encode = ColumnTransformer(
-        [("categories", encoder, categorical), ("numbers", "passthrough", numeric)], verbose_feature_names_out=False
+        [("categories", encoder, categorical), ("numbers", "passthrough", numeric)],
+        verbose_feature_names_out=False,
     ).set_output(transform="pandas")
     encoding = Pipeline([("prepare", prepare), ("encode", encode)])
     return encoding, encoding.fit_transform(features)

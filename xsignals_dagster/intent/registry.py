@@ -14,7 +14,6 @@ from xsignals_dagster.contract.tables import intent_models
 from xsignals_dagster.intent.model import IntentModel
 
 
-
 def latest_model(store, horizon_days: int) -> IntentModel | None:
     """The newest model in the registry that predicts `horizon_days`, None before the first
     (a model of another horizon answers another question)."""
@@ -32,7 +31,11 @@ def latest_model(store, horizon_days: int) -> IntentModel | None:
 
 def register_model(store, model: IntentModel, trained_at: pd.Timestamp) -> None:
     """Add `model` to the registry with its evidence (metrics, baselines, ablation)."""
-    evidence = {"model": model.metrics, "baselines": model.baseline_metrics, "ablation_auc_loss": model.ablation_auc_loss}
+    evidence = {
+        "model": model.metrics,
+        "baselines": model.baseline_metrics,
+        "ablation_auc_loss": model.ablation_auc_loss,
+    }
     row = {
         "version": model.version,
         "trained_at": trained_at,

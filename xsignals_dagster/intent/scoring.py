@@ -26,7 +26,9 @@ def intent_bucket(percentiles: pd.Series) -> pd.Series:
     )
 
 
-def score_customers(model: IntentModel, features: pd.DataFrame, as_of, horizon_days: int | None = None) -> pd.DataFrame:
+def score_customers(
+    model: IntentModel, features: pd.DataFrame, as_of, horizon_days: int | None = None
+) -> pd.DataFrame:
     """One row per customer of `features` (indexed by or holding `customer_id`, as known at
     `as_of`): `customer_id, as_of, horizon_days, intent_score` (calibrated P(purchase on days
     as_of+1 … as_of+horizon_days)), `percentile` (0–100, share of customers scoring at most
@@ -38,7 +40,9 @@ def score_customers(model: IntentModel, features: pd.DataFrame, as_of, horizon_d
     with threadpool_limits(limits=model.settings.scoring_threads, user_api="openmp"):
         encoded = model.encode(customers)
         scores = pd.Series(model.predict_encoded(encoded), index=customers.index)
-        effects = occlusion_effects(model.predict_encoded, encoded, scores.to_numpy(), model.explained_columns, model.reference_values)
+        effects = occlusion_effects(
+            model.predict_encoded, encoded, scores.to_numpy(), model.explained_columns, model.reference_values
+        )
     percentiles = (scores.rank(pct=True) * 100).round(1)
     return pd.DataFrame(
         {

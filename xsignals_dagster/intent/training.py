@@ -28,13 +28,13 @@ from xsignals_dagster.intent.features import (
     feature_columns_of,
 )
 from xsignals_dagster.intent.model import (
-    CustomerHoldout,
     SUPERVISED,
+    CustomerHoldout,
     IntentModel,
     IntentSettings,
     fit_boosting,
-    model_version,
     fit_encoding,
+    model_version,
     predict_probability,
 )
 
@@ -81,16 +81,23 @@ def split_training_set(
     closed = [d for d in dates[:-1] if d + pd.Timedelta(days=horizon_days) <= newest]
     if closed:
         how = OUT_OF_TIME
-        training, evaluation = training_set[as_of.isin(closed).to_numpy()], training_set[(as_of == newest).to_numpy()]
+        training, evaluation = (
+            training_set[as_of.isin(closed).to_numpy()],
+            training_set[(as_of == newest).to_numpy()],
+        )
         described = f"training ({len(closed)} snapshots)"
     else:
         how = HELD_OUT_CUSTOMERS
-        holdout = CustomerHoldout(n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state)
+        holdout = CustomerHoldout(
+            n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state
+        )
         trained, held_out = next(holdout.split(training_set.set_index(CUSTOMER_ID)))
         training = training_set.iloc[trained]
         evaluation = training_set.iloc[held_out][(as_of.iloc[held_out] == newest).to_numpy()]
         described = f"training ({len(dates)} snapshots, customers not held out)"
-    _check_counts(training[LABEL], described, settings.min_training_positives, settings.min_training_negatives)
+    _check_counts(
+        training[LABEL], described, settings.min_training_positives, settings.min_training_negatives
+    )
     _check_counts(
         evaluation[LABEL],
         f"evaluation snapshot {newest:%Y-%m-%d}" + ("" if closed else " (held-out customers)"),
@@ -100,7 +107,9 @@ def split_training_set(
     return training, evaluation, how
 
 
-def check_trainable(training_set: pd.DataFrame, horizon_days: int, settings: IntentSettings | None = None) -> None:
+def check_trainable(
+    training_set: pd.DataFrame, horizon_days: int, settings: IntentSettings | None = None
+) -> None:
     """The data gates alone, for a training set's quality check: raises `InsufficientData`."""
     split_training_set(training_set, horizon_days, settings or IntentSettings())
 
@@ -139,7 +148,10 @@ def _baseline_metrics(
             continue
         classifier = fit_boosting(encoded_training[columns], labels, categorical_columns, settings)
         scores = predict_probability(classifier, encoded_evaluation[columns])
-        results[name] = {"features": float(len(columns)), **score_metrics(evaluation[LABEL], scores, reference_rate)}
+        results[name] = {
+            "features": float(len(columns)),
+            **score_metrics(evaluation[LABEL], scores, reference_rate),
+        }
     scores = bg_nbd_scores(purchases, training, evaluation, horizon_days)
     results[BG_NBD] = score_metrics(evaluation[LABEL], scores, reference_rate)
     return results
@@ -164,8 +176,12 @@ def _ablation(
     labels, outcomes = training[LABEL].to_numpy()[sample], evaluation[LABEL].to_numpy()[judged]
 
     def auc_with(columns: list[str]) -> float:
-        classifier = fit_boosting(encoded_training[columns].iloc[sample], labels, categorical_columns, settings, calibrated=False)
-        return float(roc_auc_score(outcomes, predict_probability(classifier, encoded_evaluation[columns].iloc[judged])))
+        classifier = fit_boosting(
+            encoded_training[columns].iloc[sample], labels, categorical_columns, settings, calibrated=False
+        )
+        return float(
+            roc_auc_score(outcomes, predict_probability(classifier, encoded_evaluation[columns].iloc[judged]))
+        )
 
     reference_auc = auc_with(feature_columns)
     rows = []
@@ -186,7 +202,10 @@ def _ablation(
 
 
 def _explanation_basis(
-    classify, encoded: tuple[pd.DataFrame, pd.DataFrame], categorical_columns: list[str], settings: IntentSettings
+    classify,
+    encoded: tuple[pd.DataFrame, pd.DataFrame],
+    categorical_columns: list[str],
+    settings: IntentSettings,
 ) -> tuple[list[str], dict[str, float]]:
     """The typical (encoded) value of every feature over (a sample of) the training rows, and
     the features whose occlusion moves a sample of evaluation scores most: the ones
@@ -194,7 +213,9 @@ def _explanation_basis(
     encoded_training, encoded_evaluation = encoded
     typical_rows = _positions(len(encoded_training), settings.max_comparison_rows, settings.random_state)
     reference_values = typical_values(encoded_training.iloc[typical_rows], categorical_columns)
-    sample = encoded_evaluation.iloc[_positions(len(encoded_evaluation), EXPLANATION_SAMPLE_ROWS, settings.random_state)]
+    sample = encoded_evaluation.iloc[
+        _positions(len(encoded_evaluation), EXPLANATION_SAMPLE_ROWS, settings.random_state)
+    ]
 
     def predict(frame: pd.DataFrame) -> np.ndarray:
         return predict_probability(classify, frame)
@@ -230,7 +251,9 @@ def _train(
     horizon_days: int,
     settings: IntentSettings,
 ) -> IntentModel:
-    feature_columns = list(feature_columns) if feature_columns is not None else feature_columns_of(training_set)
+    feature_columns = (
+        list(feature_columns) if feature_columns is not None else feature_columns_of(training_set)
+    )
     training, evaluation, evaluated_how = split_training_set(training_set, horizon_days, settings)
     # A column with fewer than two values among the training rows says nothing, and one
     # with none at all breaks the boosting's binning.
@@ -247,7 +270,9 @@ def _train(
     scores = predict_probability(classify, encoded[1])
     outcomes = evaluation[LABEL].to_numpy()
     explained_columns, reference_values = _explanation_basis(classify, encoded, categorical_columns, settings)
-    baseline_metrics = _baseline_metrics(training, evaluation, encoded, categorical_columns, purchases, horizon_days, settings)
+    baseline_metrics = _baseline_metrics(
+        training, evaluation, encoded, categorical_columns, purchases, horizon_days, settings
+    )
     ablation = _ablation(training, evaluation, encoded, categorical_columns, settings)
 
     return IntentModel(
@@ -270,4 +295,3 @@ def _train(
         settings=settings,
         pipeline=pipeline,
     )
-

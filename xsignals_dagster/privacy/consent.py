@@ -29,8 +29,12 @@ def latest_statements(records: SourceRecords, columns: list[str]) -> tuple[pd.Da
         .set_index("customer")
         for column in columns
     }
-    values = pd.DataFrame({column: rows[column] for column, rows in latest.items()}, index=records.all_customers)
-    stated_at = pd.DataFrame({column: rows["ts"] for column, rows in latest.items()}, index=records.all_customers)
+    values = pd.DataFrame(
+        {column: rows[column] for column, rows in latest.items()}, index=records.all_customers
+    )
+    stated_at = pd.DataFrame(
+        {column: rows["ts"] for column, rows in latest.items()}, index=records.all_customers
+    )
     return values, stated_at
 
 
@@ -39,7 +43,9 @@ def consent_by_customer(records: SourceRecords) -> pd.DataFrame:
     for every customer that owns a record."""
     values, stated_at = latest_statements(records, [*CONSENT_COLUMNS, "preferred_channel"])
     email = records.rows("email", ["ts", "event_type"])
-    withdrawn_at = email[email["event_type"].isin(EMAIL_WITHDRAWALS).to_numpy()].groupby("customer")["ts"].max()
+    withdrawn_at = (
+        email[email["event_type"].isin(EMAIL_WITHDRAWALS).to_numpy()].groupby("customer")["ts"].max()
+    )
     withdrawn_at = withdrawn_at.reindex(records.all_customers)
     state = values[list(CONSENT_COLUMNS)].astype("boolean").fillna(False).astype(bool)
     state["consent_email"] &= ~(withdrawn_at >= stated_at["consent_email"]).to_numpy()
@@ -47,7 +53,9 @@ def consent_by_customer(records: SourceRecords) -> pd.DataFrame:
     return state
 
 
-def consent_state(frames: dict[str, pd.DataFrame], record_customers: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def consent_state(
+    frames: dict[str, pd.DataFrame], record_customers: pd.DataFrame, as_of: pd.Timestamp
+) -> pd.DataFrame:
     """Consent as of `as_of`, one row per customer of `record_customers`, indexed by
     `customer_id`: `consent_email`, `consent_push`, `consent_sms`, `consent_location`,
     `consent_personalization` (bool) and `preferred_channel` (str or NA)."""

@@ -26,6 +26,13 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from xsignals_dagster.contract.tables import (
+    erasure_audit,
+    erasure_suppression,
+    erasure_verification,
+    ingested_files,
+    privacy_salt,
+)
 from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
 from xsignals_dagster.ingest.suppression import (
     Suppression,
@@ -35,16 +42,15 @@ from xsignals_dagster.ingest.suppression import (
 )
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
-from xsignals_dagster.contract.tables import (
-    erasure_audit,
-    erasure_suppression,
-    erasure_verification,
-    ingested_files,
-    privacy_salt,
-)
 
 # The privacy tables themselves hold hashes and counts, never values.
-PRIVACY_TABLES = {erasure_audit.name, erasure_suppression.name, erasure_verification.name, privacy_salt.name, "stg_erasure"}
+PRIVACY_TABLES = {
+    erasure_audit.name,
+    erasure_suppression.name,
+    erasure_verification.name,
+    privacy_salt.name,
+    "stg_erasure",
+}
 # Identifier columns as (type column, value column) pairs, besides the contract's own names.
 TYPED_VALUE_COLUMNS = (("id_type", "id_value"), ("left_type", "left_value"), ("right_type", "right_value"))
 REQUEST_COLUMNS = ("email", "account_id", "loyalty_id", "phone")
@@ -113,7 +119,10 @@ def _erased_conditions(
     for type_column, value_column in reach.typed:
         pairs = distinct(c[type_column], c[value_column])
         hit = pairs[suppression.holds(pairs[type_column], pairs[value_column])]
-        conditions += [(c[type_column] == t) & c[value_column].in_(part[value_column].tolist()) for t, part in hit.groupby(type_column)]
+        conditions += [
+            (c[type_column] == t) & c[value_column].in_(part[value_column].tolist())
+            for t, part in hit.groupby(type_column)
+        ]
     for column in reach.cells:
         cells = distinct(c[column])[column]
         conditions += _in(c[column], cells[VALUE_CELLS[column](suppression, cells, region)])
@@ -140,20 +149,38 @@ def process_erasures(store: WarehouseStore, region: str) -> ErasureReport:
     if requests.empty:
         return ErasureReport(0, 0, 0, {})
     salt = erasure_salt(store)
-    asked = requests.melt(id_vars=["request_id", "ts"], value_vars=list(REQUEST_COLUMNS), value_name="identifier_hash").dropna(subset=["identifier_hash"])
-    identifiers = store.read_table("customer_identifiers") if store.has_table("customer_identifiers") else pd.DataFrame(columns=["customer_id", "id_type", "id_value"])
+    asked = requests.melt(
+        id_vars=["request_id", "ts"], value_vars=list(REQUEST_COLUMNS), value_name="identifier_hash"
+    ).dropna(subset=["identifier_hash"])
+    identifiers = (
+        store.read_table("customer_identifiers")
+        if store.has_table("customer_identifiers")
+        else pd.DataFrame(columns=["customer_id", "id_type", "id_value"])
+    )
     identifiers["identifier_hash"] = hash_identifiers(identifiers["id_type"], identifiers["id_value"], salt)
-    matched = identifiers.merge(asked[["request_id", "identifier_hash"]], on="identifier_hash")[["customer_id", "request_id"]].drop_duplicates()
+    matched = identifiers.merge(asked[["request_id", "identifier_hash"]], on="identifier_hash")[
+        ["customer_id", "request_id"]
+    ].drop_duplicates()
     erased_ids = identifiers.merge(matched, on="customer_id")[["identifier_hash", "request_id"]]
     suppression = pd.concat([erased_ids, asked[["identifier_hash", "request_id"]]], ignore_index=True)
     record_suppression(store, suppression)
     customers = frozenset(matched["customer_id"])
     removed = remove_erased(store, Suppression.load(store), customers, region)
-    audit = requests[["request_id", "ts"]].rename(columns={"ts": "requested_at"}).assign(
-        processed_at=utc_now(),
-        customers_matched=requests["request_id"].map(matched.groupby("request_id").size()).fillna(0).astype("int64"),
-        identifiers_suppressed=requests["request_id"].map(suppression.groupby("request_id")["identifier_hash"].nunique()).fillna(0).astype("int64"),
-        rows_removed=json.dumps(removed),
+    audit = (
+        requests[["request_id", "ts"]]
+        .rename(columns={"ts": "requested_at"})
+        .assign(
+            processed_at=utc_now(),
+            customers_matched=requests["request_id"]
+            .map(matched.groupby("request_id").size())
+            .fillna(0)
+            .astype("int64"),
+            identifiers_suppressed=requests["request_id"]
+            .map(suppression.groupby("request_id")["identifier_hash"].nunique())
+            .fillna(0)
+            .astype("int64"),
+            rows_removed=json.dumps(removed),
+        )
     )
     with store.transaction() as tx:
         tx.ensure_table(erasure_audit)
@@ -161,12 +188,16 @@ def process_erasures(store: WarehouseStore, region: str) -> ErasureReport:
     return ErasureReport(len(requests), len(customers), len(suppression["identifier_hash"].unique()), removed)
 
 
-def remove_erased(store: WarehouseStore, suppression: Suppression, customers: frozenset[str], region: str) -> dict[str, int]:
+def remove_erased(
+    store: WarehouseStore, suppression: Suppression, customers: frozenset[str], region: str
+) -> dict[str, int]:
     """Delete every erased row from every table (by value, in SQL), one transaction per table."""
     removed = {}
     for reach in _reaches(store):
         conditions = _erased_conditions(store, reach, suppression, region)
-        conditions += [reach.table.c[column].in_(sorted(customers)) for column in reach.customers if customers]
+        conditions += [
+            reach.table.c[column].in_(sorted(customers)) for column in reach.customers if customers
+        ]
         if not conditions:
             continue
         with store.transaction() as tx:
@@ -195,16 +226,22 @@ def find_erased(store: WarehouseStore, region: str) -> dict[str, int]:
             states = _partition_states(store, table, ingestion)
             seen += [(table.name, date, state) for date, state in states.items()]
             if verified is not None:
-                changed = [date for date, state in states.items() if verified.get((table.name, date)) != state]
+                changed = [
+                    date for date, state in states.items() if verified.get((table.name, date)) != state
+                ]
                 if not changed:
                     continue
                 where = (table.c.extract_date.in_(changed),)
         conditions = _erased_conditions(store, reach, suppression, region, where)
         if conditions:
-            count = store.query(sa.select(sa.func.count()).select_from(table).where(sa.or_(*conditions), *where)).iloc[0, 0]
+            count = store.query(
+                sa.select(sa.func.count()).select_from(table).where(sa.or_(*conditions), *where)
+            ).iloc[0, 0]
             found[table.name] = int(count)
     if not found:
-        frame = pd.DataFrame(seen, columns=["table_name", "extract_date", "state"]).assign(suppression=suppression.fingerprint)
+        frame = pd.DataFrame(seen, columns=["table_name", "extract_date", "state"]).assign(
+            suppression=suppression.fingerprint
+        )
         with store.transaction() as tx:
             tx.ensure_table(erasure_verification)
             tx.delete(erasure_verification)
@@ -235,4 +272,7 @@ def _latest_ingestion(store: WarehouseStore) -> dict[str, str]:
 def _partition_states(store: WarehouseStore, table: sa.Table, ingestion: dict[str, str]) -> dict[str, str]:
     """Per extract date of a partitioned table: its row count and latest ingestion."""
     counts = store.query(sa.select(table.c.extract_date, sa.func.count()).group_by(table.c.extract_date))
-    return {date: f"{rows}@{ingestion.get(date)}" for date, rows in zip(counts.iloc[:, 0], counts.iloc[:, 1], strict=True)}
+    return {
+        date: f"{rows}@{ingestion.get(date)}"
+        for date, rows in zip(counts.iloc[:, 0], counts.iloc[:, 1], strict=True)
+    }

@@ -48,7 +48,9 @@ def label_events(events: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd
     channels, event_types = events["channel"].cat, events["event_type"].cat
     lookup = np.full((len(channels.categories), len(event_types.categories)), -1, dtype=np.int16)
     for (channel, event_type), label in labels.items():
-        lookup[channels.categories.get_loc(channel), event_types.categories.get_loc(event_type)] = names.index(label)
+        lookup[channels.categories.get_loc(channel), event_types.categories.get_loc(event_type)] = (
+            names.index(label)
+        )
     codes = lookup[channels.codes.to_numpy(), event_types.codes.to_numpy()]
     keep = codes >= 0
     labelled = events.loc[keep, ["customer", "ts"]].reset_index(drop=True)

@@ -56,7 +56,9 @@ def session_starts(activity: pd.DataFrame) -> pd.DataFrame:
     customer, channel, ts = customer[order], channel[order], ts[order]
     starts = np.ones(len(order), dtype=bool)
     starts[1:] = (
-        (customer[1:] != customer[:-1]) | (channel[1:] != channel[:-1]) | (np.diff(ts) > SESSION_GAP.to_timedelta64())
+        (customer[1:] != customer[:-1])
+        | (channel[1:] != channel[:-1])
+        | (np.diff(ts) > SESSION_GAP.to_timedelta64())
     )
     sessions = online.iloc[order[starts]]
     return pd.DataFrame(
@@ -73,9 +75,15 @@ def behavioral_signals(touchpoints: Touchpoints) -> pd.DataFrame:
     activity, as_of, customers = touchpoints.activity, touchpoints.as_of, touchpoints.customers
     actions = label_events(
         activity,
-        {(channel, event): f"{channel}_{name}" for channel in ONLINE_CHANNELS for event, name in ACTION_COUNTS.items()},
+        {
+            (channel, event): f"{channel}_{name}"
+            for channel in ONLINE_CHANNELS
+            for event, name in ACTION_COUNTS.items()
+        },
     )
-    interest = within(activity[activity["event_type"].isin(INTEREST_EVENTS).to_numpy()], as_of, INTEREST_WINDOW_DAYS)
+    interest = within(
+        activity[activity["event_type"].isin(INTEREST_EVENTS).to_numpy()], as_of, INTEREST_WINDOW_DAYS
+    )
     online_views = interest[
         ((interest["event_type"] == "product_view") & interest["channel"].isin(ONLINE_CHANNELS)).to_numpy()
     ]

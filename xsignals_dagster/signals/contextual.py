@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xsignals_dagster.ingest.records import SourceRecords
 from xsignals_dagster.signals.aggregate import distinct_count, most_frequent, shares
 from xsignals_dagster.signals.events import Touchpoints
-from xsignals_dagster.ingest.records import SourceRecords
 
 DEVICE_MIX = {"web": ("device_type", ("desktop", "mobile", "tablet")), "app": ("os", ("ios", "android"))}
 STORE_SOURCES = ("store", "pos")
@@ -44,8 +44,12 @@ def device_mix(records: SourceRecords, customers: pd.Index) -> pd.DataFrame:
 
 
 def store_habits(records: SourceRecords, customers: pd.Index) -> pd.DataFrame:
-    visits = pd.concat([records.rows(source, ["ts", "store_id"]) for source in STORE_SOURCES], ignore_index=True)
-    visit_days = visits.assign(day=visits["ts"].dt.floor("D")).drop_duplicates(["customer", "store_id", "day"])
+    visits = pd.concat(
+        [records.rows(source, ["ts", "store_id"]) for source in STORE_SOURCES], ignore_index=True
+    )
+    visit_days = visits.assign(day=visits["ts"].dt.floor("D")).drop_duplicates(
+        ["customer", "store_id", "day"]
+    )
     return pd.DataFrame(
         {
             "distinct_stores": distinct_count(visits, ["store_id"], customers),

@@ -19,9 +19,14 @@ from __future__ import annotations
 import pandas as pd
 
 from xsignals_dagster.contract.vocabularies import SIGNAL_WINDOWS_DAYS
-from xsignals_dagster.signals.aggregate import additive_over_windows, count_labels, label_events, windowed_ratios
-from xsignals_dagster.signals.events import Touchpoints
 from xsignals_dagster.ingest.records import SourceRecords
+from xsignals_dagster.signals.aggregate import (
+    additive_over_windows,
+    count_labels,
+    label_events,
+    windowed_ratios,
+)
+from xsignals_dagster.signals.events import Touchpoints
 
 WINDOWS_DAYS = SIGNAL_WINDOWS_DAYS["engagement"]
 ENGAGEMENT_COUNTS = {

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from xsignals_dagster.contract.sources import SOURCES
-from xsignals_dagster.privacy.consent import consent_by_customer
 from xsignals_dagster.ingest.records import SourceRecords
+from xsignals_dagster.privacy.consent import consent_by_customer
 
 CHANNELS = ("web", "app", "store", "email", "service")
 SHOPPING_CHANNELS = ("web", "app", "store")
@@ -54,16 +54,22 @@ def _event_types(source: str, rows: pd.DataFrame) -> np.ndarray:
 def touchpoint_events(records: SourceRecords) -> pd.DataFrame:
     """The long event table (columns in the module docstring) of every visible record of the
     event sources. Built from plain arrays, each column concatenated once."""
-    parts: dict[str, list[np.ndarray]] = {c: [] for c in ("customer", "ts", "channel", "event_type", *_PRODUCT_COLUMNS)}
+    parts: dict[str, list[np.ndarray]] = {
+        c: [] for c in ("customer", "ts", "channel", "event_type", *_PRODUCT_COLUMNS)
+    }
     for source, channel in CHANNEL_OF_SOURCE.items():
         columns = SOURCES[source].columns
-        rows = records.rows(source, ["ts", *(c for c in ("event_type", "amount", *_PRODUCT_COLUMNS) if c in columns)])
+        rows = records.rows(
+            source, ["ts", *(c for c in ("event_type", "amount", *_PRODUCT_COLUMNS) if c in columns)]
+        )
         parts["customer"].append(rows["customer"].to_numpy())
         parts["ts"].append(rows["ts"].to_numpy())
         parts["channel"].append(np.full(len(rows), CHANNELS.index(channel), dtype=np.int8))
         parts["event_type"].append(pd.Categorical(_event_types(source, rows), categories=EVENT_TYPES).codes)
         for column in _PRODUCT_COLUMNS:
-            parts[column].append(rows[column].to_numpy() if column in rows else np.full(len(rows), None, dtype=object))
+            parts[column].append(
+                rows[column].to_numpy() if column in rows else np.full(len(rows), None, dtype=object)
+            )
     events = pd.DataFrame(
         {
             "customer": np.concatenate(parts["customer"]),
@@ -96,7 +102,9 @@ class Touchpoints:
     @cached_property
     def activity(self) -> pd.DataFrame:
         """The events the customer initiated."""
-        return self.events[self.events["initiated"].to_numpy()].drop(columns="initiated").reset_index(drop=True)
+        return (
+            self.events[self.events["initiated"].to_numpy()].drop(columns="initiated").reset_index(drop=True)
+        )
 
     @cached_property
     def consent(self) -> pd.DataFrame:

@@ -82,7 +82,11 @@ def product_channels(activity: pd.DataFrame) -> pd.DataFrame:
 
 def tried_after_view(activity: pd.DataFrame, customers: pd.Index) -> pd.Series:
     keys = ["customer", "product_id"]
-    views = activity[_has(activity, RESEARCH_CHANNELS, ("product_view",))].groupby(keys, observed=True)["ts"].min()
+    views = (
+        activity[_has(activity, RESEARCH_CHANNELS, ("product_view",))]
+        .groupby(keys, observed=True)["ts"]
+        .min()
+    )
     try_ons = activity[_has(activity, ("store",), ("try_on",))].groupby(keys, observed=True)["ts"].max()
     matched = pd.concat({"viewed": views, "tried": try_ons}, axis=1, join="inner")
     tried = matched[matched["tried"] > matched["viewed"]]
@@ -95,11 +99,16 @@ def cross_channel_purchases(activity: pd.DataFrame, seen: pd.DataFrame, customer
         ["customer", "product_id", "channel", "ts"],
     ]
     paired = purchases.merge(
-        seen[["customer", "product_id", "channel", "first"]], on=["customer", "product_id"], suffixes=("", "_seen")
+        seen[["customer", "product_id", "channel", "first"]],
+        on=["customer", "product_id"],
+        suffixes=("", "_seen"),
     )
     crossed = paired[(paired["channel"] != paired["channel_seen"]) & (paired["first"] < paired["ts"])]
     return (
-        crossed.drop_duplicates(["customer", "product_id"]).groupby("customer").size().reindex(customers, fill_value=0)
+        crossed.drop_duplicates(["customer", "product_id"])
+        .groupby("customer")
+        .size()
+        .reindex(customers, fill_value=0)
     )
 
 
@@ -129,7 +138,9 @@ def recent_channels(activity: pd.DataFrame, as_of: pd.Timestamp, customers: pd.I
     return pd.DataFrame(
         {
             f"channels_{RECENT_CHANNELS_DAYS}d": _channel_sets(bits, customers),
-            f"channel_count_{RECENT_CHANNELS_DAYS}d": used.groupby("customer").size().reindex(customers, fill_value=0),
+            f"channel_count_{RECENT_CHANNELS_DAYS}d": used.groupby("customer")
+            .size()
+            .reindex(customers, fill_value=0),
         }
     )
 

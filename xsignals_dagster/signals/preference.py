@@ -37,8 +37,12 @@ def preference_signals(touchpoints: Touchpoints) -> pd.DataFrame:
     activity, customers = touchpoints.activity, touchpoints.customers
     stated, _ = latest_statements(touchpoints.records, ["interests"])
     viewed_or_bought = activity[activity["event_type"].isin(CATEGORY_EVIDENCE).to_numpy()]
-    shopping = activity.loc[activity["channel"].isin(SHOPPING_CHANNELS).to_numpy(), ["customer", "channel", "ts"]]
-    active_days = shopping.assign(day=shopping["ts"].dt.floor("D")).drop_duplicates(["customer", "channel", "day"])
+    shopping = activity.loc[
+        activity["channel"].isin(SHOPPING_CHANNELS).to_numpy(), ["customer", "channel", "ts"]
+    ]
+    active_days = shopping.assign(day=shopping["ts"].dt.floor("D")).drop_duplicates(
+        ["customer", "channel", "day"]
+    )
     signals = pd.DataFrame(
         {
             "preferred_channel": touchpoints.consent["preferred_channel"],

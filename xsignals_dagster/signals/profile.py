@@ -7,13 +7,13 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from xsignals_dagster.ingest.records import SourceRecords
 from xsignals_dagster.signals.behavioral import behavioral_signals
 from xsignals_dagster.signals.contextual import contextual_signals
 from xsignals_dagster.signals.engagement import engagement_signals
 from xsignals_dagster.signals.events import Touchpoints
 from xsignals_dagster.signals.journey import journey_signals
 from xsignals_dagster.signals.preference import preference_signals
-from xsignals_dagster.ingest.records import SourceRecords
 from xsignals_dagster.signals.transactional import transactional_signals
 
 SIGNAL_TYPES: dict[str, Callable[[Touchpoints], pd.DataFrame]] = {
@@ -39,12 +39,16 @@ def compute_signals(
     to as_of, its columns prefixed by the type and described in that type's module.
     """
     touchpoints = Touchpoints(SourceRecords(frames, record_customers, as_of))
-    return {name: touchpoints.records.by_customer_id(signal(touchpoints)) for name, signal in SIGNAL_TYPES.items()}
+    return {
+        name: touchpoints.records.by_customer_id(signal(touchpoints)) for name, signal in SIGNAL_TYPES.items()
+    }
 
 
 def _for_customers(signals: pd.DataFrame, customer_ids: pd.Index) -> pd.DataFrame:
     """A signal frame re-indexed to `customer_ids`, the new rows given each dtype's no-data value."""
-    columns_by_dtype = pd.Series(signals.columns, index=signals.dtypes.astype(str).to_numpy()).groupby(level=0)
+    columns_by_dtype = pd.Series(signals.columns, index=signals.dtypes.astype(str).to_numpy()).groupby(
+        level=0
+    )
     parts = [
         signals[list(columns)].reindex(customer_ids, fill_value=_NO_DATA_VALUES.get(dtype, np.nan))
         for dtype, columns in columns_by_dtype

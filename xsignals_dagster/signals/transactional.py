@@ -1,9 +1,9 @@
 """`transactional_` signals: orders, revenue and returns across web, app and store.
 
-An order is a web or app `purchase` (one per `order_id`: a re-sent purchase event of the
-same order counts once, at its largest `revenue`) or a store transaction (one per `transaction_id`) with at least one
-line of amount >= 0, its value the sum of those lines. A return is a store transaction
-with a negative line, its value the sum of those lines' absolute amounts.
+An order is a web or app `purchase` (one per `order_id`: a re-sent purchase event of the same
+order counts once, at its largest `revenue`) or a store transaction (one per `transaction_id`)
+with at least one line of amount >= 0, its value the sum of those lines. A return is a store
+transaction with a negative line, its value the sum of those lines' absolute amounts.
 
 Columns (windows: trailing 30 and 90 days, and `all` history up to as_of):
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 import pandas as pd
 
 from xsignals_dagster.contract.vocabularies import SIGNAL_WINDOWS_DAYS
+from xsignals_dagster.ingest.records import SourceRecords
 from xsignals_dagster.signals.aggregate import (
     additive_over_windows,
     days_between,
@@ -31,7 +32,6 @@ from xsignals_dagster.signals.aggregate import (
     windowed_ratios,
 )
 from xsignals_dagster.signals.events import SHOPPING_CHANNELS, Touchpoints
-from xsignals_dagster.ingest.records import SourceRecords
 
 WINDOWS_DAYS = SIGNAL_WINDOWS_DAYS["transactional"]
 ONLINE_ORDER_SOURCES = ("web", "app")
@@ -54,7 +54,9 @@ def orders(records: SourceRecords) -> pd.DataFrame:
         online = purchases.groupby(["customer", "order_id"], sort=False).agg(
             ts=("ts", "min"), order_value=("revenue", "max")
         )
-        tables.append(online.reset_index().assign(channel=source, is_order=1, is_return=0, returned_value=0.0))
+        tables.append(
+            online.reset_index().assign(channel=source, is_order=1, is_return=0, returned_value=0.0)
+        )
     lines = records.rows("pos", ["ts", "transaction_id", "amount"])
     lines = lines.assign(
         is_order=(lines["amount"] >= 0).astype("int64"),
@@ -72,7 +74,9 @@ def orders(records: SourceRecords) -> pd.DataFrame:
     tables.append(store.reset_index().assign(channel="store"))
     columns = ["customer", "ts", "channel", *ORDER_TOTALS]
     table = pd.concat([t[columns] for t in tables], ignore_index=True)
-    return table.astype({"channel": pd.CategoricalDtype(SHOPPING_CHANNELS), "is_order": "int64", "is_return": "int64"})
+    return table.astype(
+        {"channel": pd.CategoricalDtype(SHOPPING_CHANNELS), "is_order": "int64", "is_return": "int64"}
+    )
 
 
 def _totals(rows: pd.DataFrame) -> pd.DataFrame:
@@ -95,7 +99,9 @@ def transactional_signals(touchpoints: Touchpoints) -> pd.DataFrame:
                 {
                     "days_since_last_purchase": days_between(span["max"], as_of),
                     "net_revenue_all": totals["revenue_all"] - totals["returned_value_all"],
-                    "days_between_orders": ratio(days_between(span["min"], span["max"]), totals["orders_all"] - 1),
+                    "days_between_orders": ratio(
+                        days_between(span["min"], span["max"]), totals["orders_all"] - 1
+                    ),
                 }
             ),
         ],

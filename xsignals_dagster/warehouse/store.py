@@ -86,7 +86,9 @@ class WarehouseTransaction:
             self.connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', rows)
         else:
             frame = frame[names]
-            self.connection.execute(table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records"))
+            self.connection.execute(
+                table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records")
+            )
         return len(frame)
 
     def _copy(self, table: sa.Table, columns: list[str], rows: list[tuple]) -> None:
@@ -170,7 +172,9 @@ class WarehouseStore:
     def has_table(self, name: str) -> bool:
         return sa.inspect(self.engine).has_table(name)
 
-    def read_table(self, name: str, columns: list[str] | None = None, where: Mapping[str, object] | None = None) -> pd.DataFrame:
+    def read_table(
+        self, name: str, columns: list[str] | None = None, where: Mapping[str, object] | None = None
+    ) -> pd.DataFrame:
         """A whole table (or the rows matching `where`) as a DataFrame with typed columns."""
         table = sa.Table(name, sa.MetaData(), autoload_with=self.engine)
         selected = [table.c[c] for c in columns] if columns else list(table.columns)
@@ -197,7 +201,9 @@ class WarehouseStore:
         if not columns:
             return pd.DataFrame()
         types = types or [None] * len(columns)
-        return pd.concat([_typed(pd.Series(values[:, i]), types[i]) for i in range(len(columns))], axis=1, keys=columns)
+        return pd.concat(
+            [_typed(pd.Series(values[:, i]), types[i]) for i in range(len(columns))], axis=1, keys=columns
+        )
 
     def count(self, name: str) -> int:
         if not self.has_table(name):
