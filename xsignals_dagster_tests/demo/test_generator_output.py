@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.demo.generate import generate
 
 END = dt.date(2026, 11, 21)
 PERSONS, DAYS = 300, 10
