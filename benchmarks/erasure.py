@@ -34,7 +34,7 @@ import dagster as dg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xsignals_dagster.demo.generator import generate  # noqa: E402
+from xsignals_dagster.demo.generate import generate  # noqa: E402
 from xsignals_dagster.headless import run_everything  # noqa: E402
 from xsignals_dagster.ingest.pipeline import ingest_source  # noqa: E402
 from xsignals_dagster.privacy.erasure import find_erased, process_erasures  # noqa: E402

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xsignals_dagster.demo.generator import generate  # noqa: E402
+from xsignals_dagster.demo.generate import generate  # noqa: E402
 from xsignals_dagster_tests.killed_runs import xsignals_run  # noqa: E402
 from xsignals_dagster_tests.postgres_server import new_database, postgres_server, restart  # noqa: E402
 from xsignals_dagster_tests.warehouse_diff import first_difference  # noqa: E402

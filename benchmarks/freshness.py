@@ -42,7 +42,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xsignals_dagster.demo.generator import generate  # noqa: E402
+from xsignals_dagster.demo.generate import generate  # noqa: E402
 from xsignals_dagster_tests.ui_services import (  # noqa: E402
     FINISHED,
     LANDING_TRIGGER,

@@ -167,7 +167,7 @@ def prepare_pseudopeople(folder: Path, loyalty: str, accounts: str, seed: int) -
 
 
 def prepare_generated(folder: Path, persons: int, days: int) -> tuple[dict[str, pd.DataFrame], pd.Series]:
-    from xsignals_dagster.demo.generator import generate
+    from xsignals_dagster.demo.generate import generate
 
     generate(persons, days, seed=1, out=folder, end_date=END_DATE)
     (folder / "warehouse.db").unlink(missing_ok=True)

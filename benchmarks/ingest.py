@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xsignals_dagster.demo.generator import generate  # noqa: E402
+from xsignals_dagster.demo.generate import generate  # noqa: E402
 from xsignals_dagster.ingest.landing import scan  # noqa: E402
 from xsignals_dagster.ingest.pipeline import ingest_source  # noqa: E402
 from xsignals_dagster.contract.sources import SOURCES  # noqa: E402

@@ -61,7 +61,7 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from intent_oracle import Oracle, hidden_paths  # noqa: E402
 
-from xsignals_dagster.demo.generator import generate  # noqa: E402
+from xsignals_dagster.demo.generate import generate  # noqa: E402
 from xsignals_dagster.headless import run_everything  # noqa: E402
 from xsignals_dagster.intent import most_popular_offers, offer_hits  # noqa: E402
 from xsignals_dagster.intent.assets import PURCHASES_TABLE  # noqa: E402

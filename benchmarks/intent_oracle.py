@@ -41,27 +41,44 @@ from sklearn.model_selection import cross_val_predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xsignals_dagster.demo import generator as g  # noqa: E402
+from xsignals_dagster.demo.generate import RANDOM_STREAMS  # noqa: E402
+from xsignals_dagster.demo.intent import Intent, holdout_probability, simulate_intent  # noqa: E402
+from xsignals_dagster.demo.population import build_world  # noqa: E402
+from xsignals_dagster.demo.reference import (  # noqa: E402
+    APP_BROWSING,
+    APP_SCRIPTS,
+    CHANNELS,
+    CONSULT_CHANCE,
+    IN_MARKET_BOOST,
+    SEGMENTS,
+    STAY_IN_MARKET_AFTER_PURCHASE,
+    TRY_ONS_PER_VISIT,
+    WEB_BROWSING,
+    WEB_SCRIPTS,
+    WEEKDAY_ACTIVITY,
+)
+from xsignals_dagster.demo.web_and_app import activity_sessions, session_events  # noqa: E402
+from xsignals_dagster.demo.world import Calendar, World  # noqa: E402
 
 CHAIN = ("entry", "persistence", "buy_in_market", "buy_baseline")
-BROWSING = {"web": (g.WEB_SCRIPTS["browse"], g.WEB_BROWSING), "app": (g.APP_SCRIPTS["browse"], g.APP_BROWSING)}
+BROWSING = {"web": (WEB_SCRIPTS["browse"], WEB_BROWSING), "app": (APP_SCRIPTS["browse"], APP_BROWSING)}
 WINDOWS = (1, 3, 7, 14)
 
 
 class Activity:
     """Perfectly observed daily counts (persons x landed days) of one world's intent paths."""
 
-    def __init__(self, rng: np.random.Generator, world: g.World, intent: g.Intent):
+    def __init__(self, rng: np.random.Generator, world: World, intent: Intent):
         self.cal, self.n = world.cal, len(world.people)
         self.weekdays = self.cal.weekdays()[: self.cal.days]
         self.purchases = intent.purchased[:, : self.cal.days]
         self.sessions, self.events = {}, {}
-        for channel in g.CHANNELS:
-            sessions = g.activity_sessions(rng, world, intent, channel)
+        for channel in CHANNELS:
+            sessions = activity_sessions(rng, world, intent, channel)
             self.sessions[channel] = self.daily(sessions["person"], sessions["day"])
             if channel in BROWSING:
                 script, mix = BROWSING[channel]
-                events = g.session_events(rng, world, intent, sessions.assign(kind="browse", target=-1), {"browse": script}, mix)
+                events = session_events(rng, world, intent, sessions.assign(kind="browse", target=-1), {"browse": script}, mix)
                 person, day = sessions["person"].to_numpy()[events["session"]], sessions["day"].to_numpy()[events["session"]]
                 scripted = script.opening + script.closing  # every session has these; only browsing tells
                 self.events[channel] = {
@@ -70,8 +87,8 @@ class Activity:
                     for kind in mix
                 }
         visits, in_market = self.sessions["store"], intent.in_market[:, : self.cal.days].astype(int)
-        self.try_ons = rng.poisson(visits * np.take(g.TRY_ONS_PER_VISIT, in_market))
-        self.consults = rng.binomial(visits, np.take(g.CONSULT_CHANCE, in_market))
+        self.try_ons = rng.poisson(visits * np.take(TRY_ONS_PER_VISIT, in_market))
+        self.consults = rng.binomial(visits, np.take(CONSULT_CHANCE, in_market))
 
     def daily(self, person, day) -> np.ndarray:
         counts = np.zeros((self.n, self.cal.days), dtype=np.int64)
@@ -82,14 +99,14 @@ class Activity:
         """log P(a day's observations | in market = state), per person and day."""
         total = np.zeros((self.n, self.cal.days))
         for channel, visits in self.sessions.items():
-            expected = rates[channel][:, None] * np.asarray(g.WEEKDAY_ACTIVITY[channel])[self.weekdays]
-            total += poisson.logpmf(visits, expected * (1 + g.IN_MARKET_BOOST[channel] * state) + 1e-12)
+            expected = rates[channel][:, None] * np.asarray(WEEKDAY_ACTIVITY[channel])[self.weekdays]
+            total += poisson.logpmf(visits, expected * (1 + IN_MARKET_BOOST[channel] * state) + 1e-12)
             if channel in BROWSING:
                 script, mix = BROWSING[channel]
                 for kind, shares in mix.items():
                     total += poisson.logpmf(self.events[channel][kind], visits * script.browsing[state] * shares[state] + 1e-12)
-        total += poisson.logpmf(self.try_ons, self.sessions["store"] * g.TRY_ONS_PER_VISIT[state] + 1e-12)
-        total += binom.logpmf(self.consults, self.sessions["store"], g.CONSULT_CHANCE[state])
+        total += poisson.logpmf(self.try_ons, self.sessions["store"] * TRY_ONS_PER_VISIT[state] + 1e-12)
+        total += binom.logpmf(self.consults, self.sessions["store"], CONSULT_CHANCE[state])
         return total
 
     def filtered(self, params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -104,8 +121,8 @@ class Activity:
             joint_out = np.log(1 - p_in) + out_of_market[:, day] + np.log(np.where(bought, buy_out, 1 - buy_out))
             evidence += np.logaddexp(joint_in, joint_out)
             posterior = 1 / (1 + np.exp(joint_out - joint_in))
-            p_in = posterior * stay * np.where(bought, g.STAY_IN_MARKET_AFTER_PURCHASE, 1.0) + (1 - posterior) * entry
-        return g.holdout_probability(p_in, pd.DataFrame(params), self.cal.horizon), evidence
+            p_in = posterior * stay * np.where(bought, STAY_IN_MARKET_AFTER_PURCHASE, 1.0) + (1 - posterior) * entry
+        return holdout_probability(p_in, pd.DataFrame(params), self.cal.horizon), evidence
 
     def windows(self) -> pd.DataFrame:
         """Counts over the last 1, 3, 7, 14 days and the whole history, of every kind of activity."""
@@ -123,23 +140,23 @@ def learnt_truth(features: pd.DataFrame, truth: np.ndarray) -> np.ndarray:
     return cross_val_predict(regressor, features, truth, cv=5)
 
 
-def hidden_paths(persons: int, days: int, seed: int, end_date: dt.date, horizon_days: int) -> tuple[g.World, g.Intent]:
+def hidden_paths(persons: int, days: int, seed: int, end_date: dt.date, horizon_days: int) -> tuple[World, Intent]:
     """The world and intent paths ``generate`` draws for these arguments."""
-    cal = g.Calendar(end_date - dt.timedelta(days=days - 1), days, horizon_days)
-    streams = dict(zip(g.RANDOM_STREAMS, np.random.default_rng(seed).spawn(len(g.RANDOM_STREAMS))))
-    world = g.build_world(streams["world"], persons, cal)
-    return world, g.simulate_intent(streams["intent"], world)
+    cal = Calendar(end_date - dt.timedelta(days=days - 1), days, horizon_days)
+    streams = dict(zip(RANDOM_STREAMS, np.random.default_rng(seed).spawn(len(RANDOM_STREAMS))))
+    world = build_world(streams["world"], persons, cal)
+    return world, simulate_intent(streams["intent"], world)
 
 
 class Oracle:
     """Every way of ranking above, over one world's perfectly observed activity."""
 
-    def __init__(self, world: g.World, intent: g.Intent, seed: int):
+    def __init__(self, world: World, intent: Intent, seed: int):
         self.world, self.intent = world, intent
         self.activity = Activity(np.random.default_rng([seed, 7]), world, intent)
         self.segment = world.people["segment"].to_numpy()
-        self.hidden = {c: world.people[c].to_numpy() for c in CHAIN} | {c: world.column(f"{c}_rate") for c in g.CHANNELS}
-        self.names = g.SEGMENTS["segment"].to_numpy()
+        self.hidden = {c: world.people[c].to_numpy() for c in CHAIN} | {c: world.column(f"{c}_rate") for c in CHANNELS}
+        self.names = SEGMENTS["segment"].to_numpy()
         per_segment = [self.activity.filtered({c: np.full(len(v), v[self.segment == s].mean()) for c, v in self.hidden.items()}) for s in self.names]
         log_weight = np.array([evidence + np.log((self.segment == s).mean()) for s, (_, evidence) in zip(self.names, per_segment)])
         weight = np.exp(log_weight - log_weight.max(axis=0))

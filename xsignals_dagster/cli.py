@@ -50,7 +50,7 @@ def main() -> None:
 @click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last extract date [default: yesterday, UTC].")
 def generate(persons: int, days: int, seed: int, out: Path, end_date: dt.datetime | None) -> None:
     """Write a synthetic retailer's landing zone and its ground truth."""
-    from xsignals_dagster.demo.generator import generate as write_demo
+    from xsignals_dagster.demo.generate import generate as write_demo
 
     summary = write_demo(persons, days, seed, out, end_date=end_date.date() if end_date else None)
     click.echo(f"wrote {out / 'landing'} and {out / 'truth'}: {summary}")
@@ -96,7 +96,7 @@ DEMO_PERSONS, DEMO_DAYS = 2000, 60
 @click.option("--port", type=int, default=3000, show_default=True)
 def dev(persons: int, days: int, port: int) -> None:
     """Generate demo data (once) and start the Dagster UI and daemon on 127.0.0.1."""
-    from xsignals_dagster.demo.generator import generate as write_demo
+    from xsignals_dagster.demo.generate import generate as write_demo
 
     prepare_instance_storage(_prepare_dagster_home())
     demo = DATA_DIR / "demo"

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from xsignals_dagster.definitions import build_definitions, defs
-from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.demo.generate import generate
 from xsignals_dagster.headless import run_everything
 from xsignals_dagster.resources import IntentConfig, LandingZone, Warehouse, build_resources
 

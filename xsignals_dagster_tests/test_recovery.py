@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.demo.generate import generate
 from xsignals_dagster_tests.killed_runs import held_slots, xsignals_run
 from xsignals_dagster_tests.warehouse_diff import first_difference
 

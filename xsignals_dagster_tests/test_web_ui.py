@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.demo.generate import generate
 from xsignals_dagster.settings import DATA_DIR
 from xsignals_dagster_tests.conftest import IN_CI
 from xsignals_dagster_tests.ui_services import (

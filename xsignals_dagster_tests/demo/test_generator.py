@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.demo.generate import generate
 
 END = dt.date(2026, 11, 21)
 DAYS = 28

@@ -105,7 +105,7 @@ def test_ids_hold_on_a_generated_zone_when_one_more_day_lands(tmp_path):
     """Landed through the contract: the last extract date arrives after a first resolution."""
     import datetime as dt
 
-    from xsignals_dagster.demo.generator import generate
+    from xsignals_dagster.demo.generate import generate
     from xsignals_dagster.identity import id_stability
     from xsignals_dagster.ingest.frames import load_source_frames
     from xsignals_dagster.ingest.landing import scan

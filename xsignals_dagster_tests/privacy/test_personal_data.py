@@ -9,7 +9,7 @@ import dagster as dg
 import pandas as pd
 import sqlalchemy as sa
 
-from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.demo.generate import generate
 from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster_tests.pipeline import run_pipeline
