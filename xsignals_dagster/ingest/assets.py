@@ -1,19 +1,18 @@
 """One asset per landing source (built from its schema entry), and the landing-zone audit."""
 
-
 import warnings
 
 import dagster as dg
 import pandas as pd
 
+from xsignals_dagster.contract.sources import SOURCES, SourceSchema
+from xsignals_dagster.contract.tables import quarantined_files
+from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.ingest.landing import scan
 from xsignals_dagster.ingest.pipeline import PartitionOutcome, ingest_source
-from xsignals_dagster.contract.sources import SOURCES, SourceSchema
-from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster.warehouse.store import utc_now
-from xsignals_dagster.contract.tables import quarantined_files
 
 MAX_REJECTED_SHARE = 0.05
 
@@ -35,8 +34,11 @@ def _metadata(outcomes: list[PartitionOutcome]) -> dict[str, dg.MetadataValue | 
         "values_blanked": sum(f.values_blanked for f in files),
         "rejected_share": round(rejected / read, 6) if read else 0.0,
         "files_table": dg.MetadataValue.md(
-            pd.DataFrame([vars(f) for f in files[:FILES_TABLE_ROWS]]).drop(columns="sha256").to_markdown(index=False)
-            if files else "no files"
+            pd.DataFrame([vars(f) for f in files[:FILES_TABLE_ROWS]])
+            .drop(columns="sha256")
+            .to_markdown(index=False)
+            if files
+            else "no files"
         ),
     }
 
@@ -55,7 +57,9 @@ def build_source_asset(schema: SourceSchema) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=WAREHOUSE_POOL,
         check_specs=[
-            dg.AssetCheckSpec("no_quarantined_files", asset=schema.table, description="No file of this run was quarantined."),
+            dg.AssetCheckSpec(
+                "no_quarantined_files", asset=schema.table, description="No file of this run was quarantined."
+            ),
             dg.AssetCheckSpec(
                 "rejected_share_below_threshold",
                 asset=schema.table,
@@ -63,9 +67,16 @@ def build_source_asset(schema: SourceSchema) -> dg.AssetsDefinition:
             ),
         ],
     )
-    def _source(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse) -> dg.MaterializeResult:
+    def _source(
+        context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
         outcomes = ingest_source(
-            warehouse.store, landing.path, schema.name, list(context.partition_keys), landing.default_region, context.log
+            warehouse.store,
+            landing.path,
+            schema.name,
+            list(context.partition_keys),
+            landing.default_region,
+            context.log,
         )
         metadata = _metadata(outcomes)
         quarantined = [f.path for o in outcomes for f in o.files if f.status == "quarantined"]
@@ -104,10 +115,21 @@ with warnings.catch_warnings():  # single-run backfills are "beta" in Dagster, a
     ),
     pool=WAREHOUSE_POOL,
 )
-def landing_misfits(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse) -> dg.MaterializeResult:
+def landing_misfits(
+    context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse
+) -> dg.MaterializeResult:
     landed, misfits = scan(landing.path)
     frame = pd.DataFrame(
-        [{"source": m.source, "path": m.path, "reason": m.reason, "quarantined_at": utc_now(), "extract_date": None} for m in misfits],
+        [
+            {
+                "source": m.source,
+                "path": m.path,
+                "reason": m.reason,
+                "quarantined_at": utc_now(),
+                "extract_date": None,
+            }
+            for m in misfits
+        ],
         columns=[c.name for c in quarantined_files.columns],
     )
     with warehouse.store.transaction() as tx:
@@ -117,5 +139,9 @@ def landing_misfits(context: dg.AssetExecutionContext, landing: LandingZone, war
     for misfit in misfits:
         context.log.warning(f"not read: {misfit.path}: {misfit.reason}")
     return dg.MaterializeResult(
-        metadata={"landed_files": len(landed), "misfit_files": len(misfits), "landing_root": str(landing.path)}
+        metadata={
+            "landed_files": len(landed),
+            "misfit_files": len(misfits),
+            "landing_root": str(landing.path),
+        }
     )

@@ -27,7 +27,8 @@ from xsignals_dagster.contract.tables import (
     rejected_rows,
 )
 from xsignals_dagster.ingest.landing import LandedFile, source_files
-from xsignals_dagster.ingest.readers import RawRows, UnreadableFile, read_chunks, read_rows
+from xsignals_dagster.ingest.raw_rows import RawRows, UnreadableFile
+from xsignals_dagster.ingest.readers import read_chunks, read_rows
 from xsignals_dagster.ingest.suppression import Suppression
 from xsignals_dagster.ingest.validate import key_strings, validate
 from xsignals_dagster.warehouse import WarehouseStore

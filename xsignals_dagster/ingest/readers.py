@@ -20,21 +20,30 @@ import csv
 import gzip
 import io
 import json
-import math
 import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+
+from xsignals_dagster.ingest.parquet_files import parquet_chunks, read_parquet
+from xsignals_dagster.ingest.raw_rows import (
+    NUL,
+    NUL_REASON,
+    RawRows,
+    RowProblem,
+    UnreadableFile,
+    header_names,
+    json_text,
+    repaired,
+    text_table,
+    without_nul_rows,
+)
 
 # Text that stands for no valid UTF-8: bytes decoded with surrogateescape (U+DC80..U+DCFF)
 # or the lone surrogates a JSON escape can write (a valid pair decodes to one code point).
@@ -42,112 +51,7 @@ _INVALID_UTF8 = re.compile("[\ud800-\udfff]")
 # A JSON escape of a surrogate code unit: where the file has none, json.loads yields none.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _BOM = b"\xef\xbb\xbf"
-# What a rejected row's raw values show as U+FFFD: undecodable bytes and NUL (U+0000), which
-# PostgreSQL text cannot hold.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_NUL = "\x00"
 _NUL_ESCAPE = b"\\u0000"  # JSON's only way to write a NUL (a raw 0x00 byte is no valid JSON)
-NUL_REASON = "contains a NUL character"
-
-
-class UnreadableFile(Exception):
-    """The file as a whole cannot be read; the message is the quarantine reason."""
-
-
-@dataclass
-class RowProblem:
-    row_number: int
-    reason: str
-    raw: str
-
-
-@dataclass
-class RawRows:
-    """The readable records of a file: one string column per column name, values as read
-    (null where a record has no value), numbered from 1."""
-
-    table: pa.Table
-    row_numbers: np.ndarray
-    problems: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def columns(self) -> list[str]:
-        return self.table.column_names
-
-    @property
-    def rows_read(self) -> int:
-        return self.table.num_rows + len(self.problems)
-
-
-def _text_table(columns: list[str], values: list[list[str | None]]) -> pa.Table:
-    return pa.Table.from_arrays([pa.array(v, pa.string()) for v in values], names=columns)
-
-
-def _header_names(names: list[str]) -> list[str]:
-    if any(_NUL in name for name in names):
-        raise UnreadableFile("header contains a NUL character")
-    cleaned = [name.strip().lower() for name in names]
-    if any(not name for name in cleaned):
-        raise UnreadableFile("header has an empty column name")
-    duplicated = sorted({name for name in cleaned if cleaned.count(name) > 1})
-    if duplicated:
-        raise UnreadableFile(f"header repeats column(s): {', '.join(duplicated)}")
-    return cleaned
-
-
-def _repaired(text: str) -> str:
-    """Text decoded with surrogateescape (or a JSON string with lone surrogates), with
-    undecodable bytes (lone surrogates) and NUL characters shown as U+FFFD."""
-    return _UNSTORABLE.sub("\ufffd", text)
-
-
-def _may_hold_nul(column: pa.ChunkedArray) -> bool:
-    """Whether a string column's character data has a 0x00 byte: one pass over its buffers,
-    without a copy (a buffer may hold bytes of values sliced off: then a false alarm)."""
-    if not pa.types.is_string(column.type):
-        return True
-    for chunk in column.chunks:
-        data = chunk.buffers()[2]
-        if data is not None and data.size and np.frombuffer(data, np.uint8).min() == 0:
-            return True
-    return False
-
-
-def _nul_rows(table: pa.Table) -> np.ndarray | None:
-    """Which rows of a text table hold a NUL character in a value, or None if none does:
-    a byte scan per column, then a substring search in Arrow where it found one."""
-    found = None
-    for column in table.columns:
-        if not _may_hold_nul(column):
-            continue
-        hit = pc.match_substring(column, _NUL)
-        if pc.any(hit).as_py():
-            hit = np.asarray(hit.fill_null(False), dtype=bool)
-            found = hit if found is None else found | hit
-    return found
-
-
-def _without_nul_rows(rows: RawRows) -> RawRows:
-    """`rows` with each row that holds a NUL character made a `RowProblem` (its values
-    present kept, the NUL shown as U+FFFD)."""
-    nul = _nul_rows(rows.table)
-    if nul is None:
-        return rows
-    problems = [
-        RowProblem(
-            int(number),
-            NUL_REASON,
-            json.dumps({k: _repaired(v) for k, v in record.items() if v is not None}, ensure_ascii=False),
-        )
-        for number, record in zip(
-            rows.row_numbers[nul], rows.table.filter(pa.array(nul)).to_pylist(), strict=True
-        )
-    ]
-    return RawRows(
-        rows.table.filter(pa.array(~nul)),
-        rows.row_numbers[~nul],
-        sorted(rows.problems + problems, key=lambda problem: problem.row_number),
-    )
 
 
 def read_csv(data: bytes) -> RawRows:
@@ -162,7 +66,7 @@ def read_csv(data: bytes) -> RawRows:
         rows = _read_csv_arrow(data, text)
         if rows is None:
             rows = _read_csv_records(text, clean=True)
-    return _without_nul_rows(rows) if b"\x00" in data else rows  # one search in C; per row only if any
+    return without_nul_rows(rows) if b"\x00" in data else rows  # one search in C; per row only if any
 
 
 def _read_csv_arrow(data: bytes, text: str) -> RawRows | None:
@@ -187,7 +91,7 @@ def _read_csv_arrow(data: bytes, text: str) -> RawRows | None:
         return None
     if table.slice(0, 1).to_pylist()[0] != dict(zip(names, header, strict=True)):
         return None
-    rows = table.slice(1).rename_columns(_header_names(header))
+    rows = table.slice(1).rename_columns(header_names(header))
     return RawRows(rows, np.arange(1, rows.num_rows + 1))
 
 
@@ -210,7 +114,7 @@ def csv_chunks(
             raise UnreadableFile("empty file: no header row")
         if not clean and _INVALID_UTF8.search("".join(header)):
             raise UnreadableFile("header is not valid UTF-8")
-        columns = _header_names(header)
+        columns = header_names(header)
         rows: list[list[str]] = []
         numbers: list[int] = []
         problems: list[RowProblem] = []
@@ -224,7 +128,7 @@ def csv_chunks(
                     RowProblem(
                         row_number,
                         f"wrong number of fields: {len(record)}, header has {len(columns)}",
-                        json.dumps({"fields": [_repaired(v) for v in record]}, ensure_ascii=False),
+                        json.dumps({"fields": [repaired(v) for v in record]}, ensure_ascii=False),
                     )
                 )
             elif not clean and any(_INVALID_UTF8.search(v) for v in record):
@@ -233,7 +137,7 @@ def csv_chunks(
                         row_number,
                         "not valid UTF-8",
                         json.dumps(
-                            dict(zip(columns, map(_repaired, record), strict=True)), ensure_ascii=False
+                            dict(zip(columns, map(repaired, record), strict=True)), ensure_ascii=False
                         ),
                     )
                 )
@@ -252,7 +156,7 @@ def _records(
     columns: list[str], rows: list[list[str]], numbers: list[int], problems: list[RowProblem]
 ) -> RawRows:
     values = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in columns]
-    return RawRows(_text_table(columns, values), np.array(numbers, dtype=np.int64), problems)
+    return RawRows(text_table(columns, values), np.array(numbers, dtype=np.int64), problems)
 
 
 def read_csv_gz(data: bytes) -> RawRows:
@@ -266,22 +170,10 @@ def read_csv_gz(data: bytes) -> RawRows:
         raise UnreadableFile(f"not a valid gzip file: {error}") from error
 
 
-def _json_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def _json_raw(value: dict) -> dict[str, str | None]:
     """An object's values as text under their cleaned keys, lone surrogates shown as U+FFFD."""
     return {
-        _repaired(key.strip().lower()): None if (text := _json_text(v)) is None else _repaired(text)
+        repaired(key.strip().lower()): None if (text := json_text(v)) is None else repaired(text)
         for key, v in value.items()
     }
 
@@ -289,7 +181,7 @@ def _json_raw(value: dict) -> dict[str, str | None]:
 def _has_nul(value: dict) -> bool:
     """Whether an object has a NUL character in a key or a string value: text it would load
     as (a nested value loads as JSON text, where a NUL is written as an escape)."""
-    return any(_NUL in key or (v.__class__ is str and _NUL in v) for key, v in value.items())
+    return any(NUL in key or (v.__class__ is str and NUL in v) for key, v in value.items())
 
 
 def read_jsonl(data: bytes) -> RawRows:
@@ -316,7 +208,7 @@ def jsonl_chunks(lines: Iterable[bytes], chunk_rows: int = sys.maxsize) -> Itera
                     row_number,
                     "not valid UTF-8",
                     json.dumps(
-                        {"line": _repaired(line.decode("utf-8", errors="replace"))}, ensure_ascii=False
+                        {"line": repaired(line.decode("utf-8", errors="replace"))}, ensure_ascii=False
                     ),
                 )
             )
@@ -328,7 +220,7 @@ def jsonl_chunks(lines: Iterable[bytes], chunk_rows: int = sys.maxsize) -> Itera
                 RowProblem(
                     row_number,
                     f"not a JSON object: {error.msg}",
-                    json.dumps({"line": _repaired(text)}, ensure_ascii=False),
+                    json.dumps({"line": repaired(text)}, ensure_ascii=False),
                 )
             )
             continue
@@ -337,7 +229,7 @@ def jsonl_chunks(lines: Iterable[bytes], chunk_rows: int = sys.maxsize) -> Itera
                 RowProblem(
                     row_number,
                     f"not a JSON object: a JSON {type(value).__name__}",
-                    json.dumps({"line": _repaired(text)}, ensure_ascii=False),
+                    json.dumps({"line": repaired(text)}, ensure_ascii=False),
                 )
             )
             continue
@@ -372,7 +264,7 @@ def _json_rows(
 ) -> RawRows:
     if not objects:  # every object was rejected: the rows still have their columns
         return RawRows(
-            _text_table(list(invalid_keys), [[] for _ in invalid_keys]),
+            text_table(list(invalid_keys), [[] for _ in invalid_keys]),
             np.array(numbers, dtype=np.int64),
             problems,
         )
@@ -388,128 +280,10 @@ def _json_columns(objects: list[dict]) -> pa.Table:
         objects = [{names[k]: v for k, v in obj.items()} for obj in objects]
         names = {name: name for name in dict.fromkeys(names.values())}
     values = [
-        [v if v.__class__ is str or v is None else _json_text(v) for v in (obj.get(key) for obj in objects)]
+        [v if v.__class__ is str or v is None else json_text(v) for v in (obj.get(key) for obj in objects)]
         for key in names
     ]
-    return _text_table(list(names.values()), values)
-
-
-def _parquet_text(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        return column.cast(pa.string())
-    if pa.types.is_timestamp(column.type):
-        series = column.to_pandas()
-        if series.dt.tz is None:
-            series = series.dt.tz_localize("UTC")
-        return pa.array([None if pd.isna(v) else v.isoformat() for v in series], pa.string())
-    if pa.types.is_date(column.type):
-        return pa.array([None if v is None else v.isoformat() for v in column.to_pylist()], pa.string())
-    return pa.array([_json_text(v) for v in column.to_pylist()], pa.string())
-
-
-def _is_text(data_type: pa.DataType) -> bool:
-    return pa.types.is_string(data_type) or pa.types.is_large_string(data_type)
-
-
-def _parquet_table(table: pa.Table, columns: list[str]) -> pa.Table:
-    """The columns as text. Raises UnicodeDecodeError (a value converted in Python) or
-    ArrowInvalid (a string column, checked in C) where a string is not valid UTF-8: parquet
-    readers and writers do not check it."""
-    text = []
-    for column in table.columns:
-        converted = _parquet_text(column)
-        if _is_text(column.type):
-            converted.validate(full=True)
-        text.append(converted)
-    return pa.Table.from_arrays(text, names=columns)
-
-
-def _parquet_shown(value: pa.Scalar) -> str | None:
-    """A value of a row that is not valid UTF-8 as text, its undecodable bytes and NULs as U+FFFD."""
-    try:
-        text = _json_text(value.as_py())
-        return None if text is None else _repaired(text)
-    except UnicodeDecodeError:
-        while isinstance(value, pa.DictionaryScalar):
-            value = value.value
-        if isinstance(value, pa.StringScalar | pa.LargeStringScalar):
-            return _repaired(value.as_buffer().to_pybytes().decode("utf-8", errors="replace"))
-        return "\ufffd"
-
-
-def _read_parquet_rows(table: pa.Table, columns: list[str]) -> RawRows:
-    """The slow path, for a file with strings that are not valid UTF-8: each such row is a
-    `RowProblem`, value by value in the columns that hold one; the other rows load."""
-    invalid = np.zeros(table.num_rows, dtype=bool)
-    for column in table.columns:
-        if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
-            continue
-        start = 0
-        for chunk in column.chunks:
-            try:
-                chunk.validate(full=True) if _is_text(chunk.type) else chunk.to_pylist()
-            except (pa.ArrowInvalid, UnicodeDecodeError):
-                for i in range(len(chunk)):
-                    try:
-                        chunk[i].as_py()
-                    except UnicodeDecodeError:
-                        invalid[start + i] = True
-            start += len(chunk)
-    rows = np.flatnonzero(invalid)
-    bad = table.take(pa.array(rows, pa.int64()))
-    problems = [
-        RowProblem(
-            int(row) + 1,
-            "not valid UTF-8",
-            json.dumps(
-                {
-                    name: v
-                    for c, name in enumerate(columns)
-                    if (v := _parquet_shown(bad.column(c)[i])) is not None
-                },
-                ensure_ascii=False,
-            ),
-        )
-        for i, row in enumerate(rows)
-    ]
-    text = _parquet_table(table.filter(pa.array(~invalid)), columns)
-    return RawRows(text, np.flatnonzero(~invalid) + 1, problems)
-
-
-def _parquet_chunk(table: pa.Table, columns: list[str], offset: int) -> RawRows:
-    """Rows `offset + 1 …` of a parquet file as text."""
-    try:
-        rows = RawRows(_parquet_table(table, columns), np.arange(offset + 1, offset + table.num_rows + 1))
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        rows = _read_parquet_rows(table, columns)
-        rows.row_numbers += offset
-        for problem in rows.problems:
-            problem.row_number += offset
-    return _without_nul_rows(rows)
-
-
-def read_parquet(data: bytes) -> RawRows:
-    try:
-        table = pq.read_table(io.BytesIO(data))
-        names = table.column_names
-    except (pa.ArrowException, OSError, ValueError) as error:
-        raise UnreadableFile(f"not a readable parquet file: {error}") from error
-    return _parquet_chunk(table, _header_names(names), 0)
-
-
-def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[RawRows]:
-    try:
-        file = pq.ParquetFile(path)
-        columns = _header_names(file.schema_arrow.names)
-        offset = 0
-        for batch in file.iter_batches(batch_size=chunk_rows):
-            table = pa.Table.from_batches([batch])
-            yield _parquet_chunk(table, columns, offset)
-            offset += table.num_rows
-        if not offset:
-            yield _parquet_chunk(file.schema_arrow.empty_table(), columns, 0)
-    except (pa.ArrowException, OSError, ValueError) as error:
-        raise UnreadableFile(f"not a readable parquet file: {error}") from error
+    return text_table(list(names.values()), values)
 
 
 def _lines(binary: IO[bytes]) -> Iterator[bytes]:
@@ -526,7 +300,7 @@ def read_chunks(path: Path, file_format: str, chunk_rows: int) -> Iterator[RawRo
     goes: the rows `read_rows` gives (CSV through the csv module, which is what pyarrow's
     parse of a small file is checked against)."""
     if file_format == "parquet":
-        yield from _parquet_chunks(path, chunk_rows)
+        yield from parquet_chunks(path, chunk_rows)
         return
     compressed = file_format == "csv.gz"
     try:
@@ -537,22 +311,11 @@ def read_chunks(path: Path, file_format: str, chunk_rows: int) -> Iterator[RawRo
             text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
             longest = sys.maxsize - 1 if compressed else path.stat().st_size
             for chunk in csv_chunks(text, clean=False, longest=longest, chunk_rows=chunk_rows):
-                yield _without_nul_rows(chunk)
+                yield without_nul_rows(chunk)
     except (OSError, EOFError, zlib.error) as error:
         if not compressed:
             raise UnreadableFile(f"cannot read file: {getattr(error, 'strerror', None) or error}") from error
         raise UnreadableFile(f"not a valid gzip file: {error}") from error
-
-
-def raw_values(raw: str) -> list:
-    """The values of a rejected row's `raw` JSON: its columns' values, the fields of a CSV
-    record with the wrong field count, or the tokens of a line that is no JSON object."""
-    parsed = json.loads(raw)
-    if set(parsed) == {"fields"}:
-        return list(parsed["fields"])
-    if set(parsed) == {"line"}:
-        return parsed["line"].replace(",", " ").replace('"', " ").split()
-    return list(parsed.values())
 
 
 READERS = {"csv": read_csv, "csv.gz": read_csv_gz, "jsonl": read_jsonl, "parquet": read_parquet}

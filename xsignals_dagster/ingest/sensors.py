@@ -6,10 +6,10 @@ import json
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.ingest.assets import landing_misfits
 from xsignals_dagster.ingest.changes import FileState, file_states, pending_by_source, processed_files
 from xsignals_dagster.ingest.landing import scan
-from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 
@@ -56,7 +56,9 @@ def landing_sensor(
     )
     if busy:
         # The warehouse does not show that run's files yet: asking now would ingest them twice.
-        return dg.SkipReason(f"ingestion run {busy[0]} is still in progress; new files wait for the next tick")
+        return dg.SkipReason(
+            f"ingestion run {busy[0]} is still in progress; new files wait for the next tick"
+        )
     landed, misfits = scan(landing.path)
     states = file_states(landed, cache)
     pending = pending_by_source(landed, states, processed_files(warehouse.store))
@@ -68,7 +70,11 @@ def landing_sensor(
         files = [f for source in sorted(pending) for f in pending[source]]
         dates = sorted({f.extract_date for f in files}, key=order.__getitem__)
         partition = {"partition_key": dates[0]} if len(dates) == 1 else {}
-        tags = {} if partition else {ASSET_PARTITION_RANGE_START_TAG: dates[0], ASSET_PARTITION_RANGE_END_TAG: dates[-1]}
+        tags = (
+            {}
+            if partition
+            else {ASSET_PARTITION_RANGE_START_TAG: dates[0], ASSET_PARTITION_RANGE_END_TAG: dates[-1]}
+        )
         run_requests.append(
             dg.RunRequest(
                 run_key="ingest:" + _digest([f"{f.path}:{states[f.path].sha256}" for f in files]),
@@ -79,14 +85,21 @@ def landing_sensor(
         )
         for source in sorted(pending):
             source_dates = sorted({f.extract_date for f in pending[source]})
-            context.log.info(f"{source}: {len(pending[source])} new or changed file(s) for {', '.join(source_dates)}")
+            context.log.info(
+                f"{source}: {len(pending[source])} new or changed file(s) for {', '.join(source_dates)}"
+            )
     misfit_now = _digest([f"{m.path}:{m.reason}" for m in misfits])
     if misfit_now != misfit_digest:
-        run_requests.append(dg.RunRequest(run_key=f"misfits:{misfit_now}", asset_selection=[landing_misfits.key]))
+        run_requests.append(
+            dg.RunRequest(run_key=f"misfits:{misfit_now}", asset_selection=[landing_misfits.key])
+        )
         context.log.info(f"{len(misfits)} file(s) outside the landing pattern")
     if not run_requests:
         context.log.info(f"{len(landed)} landed file(s), nothing new")
-    cursor = {"files": {path: [s.size, s.mtime_ns, s.sha256] for path, s in states.items()}, "misfits": misfit_now}
+    cursor = {
+        "files": {path: [s.size, s.mtime_ns, s.sha256] for path, s in states.items()},
+        "misfits": misfit_now,
+    }
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=[extract_dates.build_add_request(new_dates)] if new_dates else [],

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from xsignals_dagster.contract.normal_forms import normal_identifier
 from xsignals_dagster.contract.tables import erasure_suppression, privacy_salt
 from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
-from xsignals_dagster.ingest.readers import raw_values
+from xsignals_dagster.ingest.raw_rows import raw_values
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster.warehouse.store import utc_now
 

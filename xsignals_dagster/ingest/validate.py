@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from xsignals_dagster.contract.normal_forms import normal_identifier
 from xsignals_dagster.contract.sources import VALUE_RANGES, SourceSchema, column_kind
 from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
-from xsignals_dagster.ingest.readers import RawRows
+from xsignals_dagster.ingest.raw_rows import RawRows
 from xsignals_dagster.ingest.suppression import Suppression
 
 ERASED = "erased"
