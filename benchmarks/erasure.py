@@ -68,15 +68,19 @@ def timed_run(label: str, store: WarehouseStore) -> None:
     found = find_erased(store, REGION)
     checked = time.perf_counter()
     print(
-        f"{label:>8}: process_erasures {processed - started:6.2f} s, find_erased {checked - processed:6.2f} s, "
-        f"total {checked - started:6.2f} s; {report.requests} request(s), rows removed {report.rows_removed or 'none'}, "
+        f"{label:>8}: process_erasures {processed - started:6.2f} s, "
+        f"find_erased {checked - processed:6.2f} s, "
+        f"total {checked - started:6.2f} s; {report.requests} request(s), "
+        f"rows removed {report.rows_removed or 'none'}, "
         f"flagged: {found or 'none'}"
     )
 
 
 def land_request(landing: Path, store: WarehouseStore) -> None:
     """An erasure request, in the zone, for an account id the warehouse holds."""
-    account = store.query("SELECT account_id FROM stg_web WHERE account_id IS NOT NULL LIMIT 1")["account_id"].item()
+    account = store.query("SELECT account_id FROM stg_web WHERE account_id IS NOT NULL LIMIT 1")[
+        "account_id"
+    ].item()
     path = landing / "erasure" / "2099-01-01-bench.csv"
     path.write_text(f"request_id,ts,account_id\nbench-1,2099-01-01,{account}\n")
 

@@ -43,15 +43,25 @@ def timed_run(folder: Path, landing: Path, url: str, **kill) -> tuple[float, int
 
 def verdict(url: str, clean_url: str, seconds: float, clean_seconds: float) -> str:
     difference = first_difference(url, clean_url)
-    slow = f", SLOWER than clean + {SLOWER_ALLOWED_SECONDS} s" if seconds > clean_seconds + SLOWER_ALLOWED_SECONDS else ""
-    return f"re-run {seconds:6.1f} s{slow}, " + ("tables equal" if difference is None else f"first difference: {difference}")
+    slow = (
+        f", SLOWER than clean + {SLOWER_ALLOWED_SECONDS} s"
+        if seconds > clean_seconds + SLOWER_ALLOWED_SECONDS
+        else ""
+    )
+    return f"re-run {seconds:6.1f} s{slow}, " + (
+        "tables equal" if difference is None else f"first difference: {difference}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=1000)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL warehouse instead of SQLite")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a throw-away PostgreSQL warehouse instead of SQLite"
+    )
     parser.add_argument("--only", help="kill only before steps whose name contains this")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="xsignals-faults-") as folder, contextlib.ExitStack() as stack:
@@ -69,7 +79,10 @@ def main() -> None:
             raise SystemExit(f"the clean run failed:\n{log[-3000:]}")
         steps = STEP_START.findall(log)
         backend = "postgresql" if server else "sqlite"
-        print(f"{backend}: {args.persons} persons x {args.days} days, clean run {clean_seconds:.1f} s, {len(steps)} steps")
+        print(
+            f"{backend}: {args.persons} persons x {args.days} days, "
+            f"clean run {clean_seconds:.1f} s, {len(steps)} steps"
+        )
         for step in [s for s in steps if not args.only or args.only in s]:
             url = warehouse(step)
             _, status, _ = timed_run(root / step, landing, url, kill_at=f'Started execution of step "{step}"')
@@ -77,14 +90,24 @@ def main() -> None:
                 print(f"kill before {step:22} not reached (exit {status})")
                 continue
             seconds, status, log = timed_run(root / step, landing, url)
-            outcome = verdict(url, clean_url, seconds, clean_seconds) if status == 0 else f"re-run FAILED: {log.strip().splitlines()[-1]}"
+            outcome = (
+                verdict(url, clean_url, seconds, clean_seconds)
+                if status == 0
+                else f"re-run FAILED: {log.strip().splitlines()[-1]}"
+            )
             print(f"kill before {step:22} {outcome}", flush=True)
         if server:
             url = warehouse("restart")
-            _, status, log = timed_run(root / "restart", landing, url, kill_at="stg_web - web/", kill=lambda: restart(server))
+            _, status, log = timed_run(
+                root / "restart", landing, url, kill_at="stg_web - web/", kill=lambda: restart(server)
+            )
             print(f"postgres restarted during stg_web: run exit {status}: {log.strip().splitlines()[-1]}")
             seconds, status, log = timed_run(root / "restart", landing, url)
-            outcome = verdict(url, clean_url, seconds, clean_seconds) if status == 0 else f"re-run FAILED: {log.strip().splitlines()[-1]}"
+            outcome = (
+                verdict(url, clean_url, seconds, clean_seconds)
+                if status == 0
+                else f"re-run FAILED: {log.strip().splitlines()[-1]}"
+            )
             print(f"postgres restarted during stg_web {outcome}")
 
 

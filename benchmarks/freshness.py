@@ -69,7 +69,11 @@ def next_day_web_file(zone_landing: Path, end_date: dt.date, folder: Path) -> tu
     day = pd.read_csv(zone_landing / "web" / f"{end_date:%Y-%m-%d}.csv", dtype=str, keep_default_na=False)
     stamps = pd.to_datetime(day["ts"], format="mixed", utc=True, errors="coerce")
     day = day[stamps.notna() & (day["event_id"] != "") & (day["cookie_id"] != "")].copy()
-    day["ts"] = (stamps[stamps.notna()] + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").reindex(day.index)
+    day["ts"] = (
+        (stamps[stamps.notna()] + pd.Timedelta(days=1))
+        .dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        .reindex(day.index)
+    )
     day["event_id"] = "fresh-" + day["event_id"]
     day["order_id"] = day["order_id"].where(day["order_id"] == "", "fresh-" + day["order_id"])
     staged = folder / f"{end_date + dt.timedelta(days=1):%Y-%m-%d}.csv"
@@ -117,7 +121,12 @@ def assets_of(run: dict) -> str:
 
 def trigger_of(run: dict) -> str:
     tags = {t["key"]: t["value"] for t in run["tags"]}
-    return tags.get("xsignals/trigger") or tags.get("dagster/sensor_name") or tags.get("dagster/schedule_name") or "manual"
+    return (
+        tags.get("xsignals/trigger")
+        or tags.get("dagster/sensor_name")
+        or tags.get("dagster/schedule_name")
+        or "manual"
+    )
 
 
 def interrupt(signum, frame) -> None:
@@ -126,15 +135,25 @@ def interrupt(signum, frame) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=2000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, help="default: a free port")
-    parser.add_argument("--settle-timeout", type=float, default=1500.0, help="seconds for the zone to be processed")
-    parser.add_argument("--fresh-timeout", type=float, default=600.0, help="seconds for the new file to reach the scores")
-    parser.add_argument("--quiet", type=float, default=60.0, help="seconds without run activity that count as settled")
-    parser.add_argument("--keep", type=Path, help="work in this folder (instance, landing, warehouse, logs) and leave it")
+    parser.add_argument(
+        "--settle-timeout", type=float, default=1500.0, help="seconds for the zone to be processed"
+    )
+    parser.add_argument(
+        "--fresh-timeout", type=float, default=600.0, help="seconds for the new file to reach the scores"
+    )
+    parser.add_argument(
+        "--quiet", type=float, default=60.0, help="seconds without run activity that count as settled"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="work in this folder (instance, landing, warehouse, logs) and leave it"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, interrupt)
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also into a file
@@ -146,7 +165,10 @@ def main() -> None:
         zone = folder / "generated"
         started = time.perf_counter()
         generate(args.persons, args.days, seed=args.seed, out=zone, end_date=end_date)
-        print(f"generated {args.persons:,} persons x {args.days} days ending {end_date} in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {args.persons:,} persons x {args.days} days ending {end_date} "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         staging = folder / "staging"
         staging.mkdir(exist_ok=True)
         new_file, new_rows, new_cookies = next_day_web_file(zone / "landing", end_date, staging)
@@ -155,11 +177,17 @@ def main() -> None:
         with dagster_services(folder, port) as (base, landing):
             started = time.monotonic()
             wait_for("the xsignals code location to load", lambda: location_loaded(base), timeout=300)
-            print(f"webserver and daemon up on {base} in {time.monotonic() - started:.0f} s (logs in {folder / 'logs'})")
+            print(
+                f"webserver and daemon up on {base} in {time.monotonic() - started:.0f} s "
+                f"(logs in {folder / 'logs'})"
+            )
 
             files = land_atomically(zone / "landing", landing)
             zone_landed, zone_landed_at = time.monotonic(), time.time()
-            print(f"landed the zone: {files} files; waiting for it to settle (timeout {args.settle_timeout:.0f} s)")
+            print(
+                f"landed the zone: {files} files; "
+                f"waiting for it to settle (timeout {args.settle_timeout:.0f} s)"
+            )
             before, scores = wait_for(
                 "every run to finish and intent_scores to be materialized with rows",
                 settled(base, args.quiet),
@@ -167,7 +195,8 @@ def main() -> None:
                 interval=3,
             )
             print(
-                f"settled {time.monotonic() - zone_landed:.0f} s after landing the zone (incl. {args.quiet:.0f} s quiet): "
+                f"settled {time.monotonic() - zone_landed:.0f} s after landing the zone "
+                f"(incl. {args.quiet:.0f} s quiet): "
                 f"{len(before)} runs, all succeeded; intent_scores {scores['values'].get('rows')} rows"
             )
             for run in sorted(before, key=lambda r: r["creationTime"]):
@@ -178,7 +207,9 @@ def main() -> None:
                 f"(target {TARGET_SECONDS:.0f} s: {'met' if first_scores <= TARGET_SECONDS else 'NOT met'})"
             )
             known = {r["runId"] for r in before}
-            previous = {asset: (latest_materialization(base, asset) or {}).get("seconds", 0.0) for asset in WATCHED}
+            previous = {
+                asset: (latest_materialization(base, asset) or {}).get("seconds", 0.0) for asset in WATCHED
+            }
 
             # ---------------------------------------------------------------- the one new file
             load_before = os.getloadavg()[0]
@@ -187,7 +218,10 @@ def main() -> None:
             shutil.copyfile(new_file, in_flight)
             os.replace(in_flight, target)
             landed_at = time.time()
-            print(f"\nlanded web/{new_file.name} ({new_rows:,} events, {new_cookies:,} existing cookies) at {dt.datetime.now():%H:%M:%S}")
+            print(
+                f"\nlanded web/{new_file.name} ({new_rows:,} events, {new_cookies:,} existing cookies) "
+                f"at {dt.datetime.now():%H:%M:%S}"
+            )
 
             def refreshed():
                 current = [r for r in runs(base) if r["runId"] not in known]
@@ -197,15 +231,26 @@ def main() -> None:
                 latest = {asset: latest_materialization(base, asset) for asset in WATCHED}
                 fresh = all(m is not None and m["seconds"] > previous[a] for a, m in latest.items())
                 ingested = [r for r in current if LANDING_TRIGGER in r["tags"] and r["status"] == "SUCCESS"]
-                return (current, latest) if fresh and ingested and all(r["status"] in FINISHED for r in current) else None
+                return (
+                    (current, latest)
+                    if fresh and ingested and all(r["status"] in FINISHED for r in current)
+                    else None
+                )
 
             try:
-                after, latest = wait_for("the new file to reach intent_scores and next_best_actions", refreshed, args.fresh_timeout, interval=1)
+                after, latest = wait_for(
+                    "the new file to reach intent_scores and next_best_actions",
+                    refreshed,
+                    args.fresh_timeout,
+                    interval=1,
+                )
             except TimedOut as timeout:
                 print(f"NOT REFRESHED: {timeout}")
-                for run in sorted((r for r in runs(base) if r["runId"] not in known), key=lambda r: r["creationTime"]):
+                for run in sorted(
+                    (r for r in runs(base) if r["runId"] not in known), key=lambda r: r["creationTime"]
+                ):
                     print(f"  run {run['runId'][:8]} {trigger_of(run)} {run['status']} {assets_of(run)}")
-                raise SystemExit(1)
+                raise SystemExit(1) from timeout
             load_after = os.getloadavg()[0]
 
             def since(moment: float | None) -> str:
@@ -214,9 +259,15 @@ def main() -> None:
             print(f"\n{'seconds since landing':58}{'created':>8}{'started':>8}{'ended':>8}")
             for run in sorted(after, key=lambda r: r["creationTime"]):
                 label = f"run {run['runId'][:8]} ({trigger_of(run)}): {assets_of(run)}"
-                print(f"{label[:58]:58}{since(run['creationTime']):>8}{since(run['startTime']):>8}{since(run['endTime']):>8}")
+                print(
+                    f"{label[:58]:58}{since(run['creationTime']):>8}{since(run['startTime']):>8}"
+                    f"{since(run['endTime']):>8}"
+                )
             for asset, event in latest.items():
-                print(f"{asset + ' materialized (run ' + event['runId'][:8] + ')':58}{'':>8}{'':>8}{since(event['seconds']):>8}")
+                print(
+                    f"{asset + ' materialized (run ' + event['runId'][:8] + ')':58}"
+                    f"{'':>8}{'':>8}{since(event['seconds']):>8}"
+                )
 
             ingestion = [r for r in after if LANDING_TRIGGER in r["tags"]]
             first_ingest = min(ingestion, key=lambda r: r["creationTime"])
@@ -226,21 +277,46 @@ def main() -> None:
             print(f"{'stage':58}{'seconds since landing':>24}")
             print(f"{'landing -> sensor run created':58}{first_ingest['creationTime'] - landed_at:>24.1f}")
             print(f"{'landing -> sensor run started':58}{first_ingest['startTime'] - landed_at:>24.1f}")
-            print(f"{'landing -> ingestion run finished':58}{max(r['endTime'] for r in ingestion) - landed_at:>24.1f}")
+            print(
+                f"{'landing -> ingestion run finished':58}"
+                f"{max(r['endTime'] for r in ingestion) - landed_at:>24.1f}"
+            )
             downstream = [r for r in after if r not in ingestion]
             if downstream:
-                print(f"{'landing -> first downstream run created':58}{min(r['creationTime'] for r in downstream) - landed_at:>24.1f}")
-                print(f"{'landing -> first downstream run started':58}{min(r['startTime'] for r in downstream) - landed_at:>24.1f}")
-            print(f"{'landing -> intent_scores materialized':58}{latest['intent_scores']['seconds'] - landed_at:>24.1f}")
-            print(f"{'landing -> run with intent_scores finished':58}{scores_run['endTime'] - landed_at:>24.1f}")
-            print(f"{'landing -> every run finished (total)':58}{total:>24.1f}   target {TARGET_SECONDS:.0f} s: {'met' if total <= TARGET_SECONDS else 'NOT met'}")
-            print(f"load average (1 min): {load_before:.1f} at landing, {load_after:.1f} at the end, on {os.cpu_count()} cores")
+                print(
+                    f"{'landing -> first downstream run created':58}"
+                    f"{min(r['creationTime'] for r in downstream) - landed_at:>24.1f}"
+                )
+                print(
+                    f"{'landing -> first downstream run started':58}"
+                    f"{min(r['startTime'] for r in downstream) - landed_at:>24.1f}"
+                )
+            print(
+                f"{'landing -> intent_scores materialized':58}"
+                f"{latest['intent_scores']['seconds'] - landed_at:>24.1f}"
+            )
+            print(
+                f"{'landing -> run with intent_scores finished':58}{scores_run['endTime'] - landed_at:>24.1f}"
+            )
+            print(
+                f"{'landing -> every run finished (total)':58}{total:>24.1f}   "
+                f"target {TARGET_SECONDS:.0f} s: {'met' if total <= TARGET_SECONDS else 'NOT met'}"
+            )
+            print(
+                f"load average (1 min): {load_before:.1f} at landing, {load_after:.1f} at the end, "
+                f"on {os.cpu_count()} cores"
+            )
 
             steps = graphql(base, STEPS, {"runId": scores_run["runId"]})["runOrError"].get("stepStats") or []
             if steps:
-                print(f"\nsteps of run {scores_run['runId'][:8]} (seconds): " + ", ".join(
-                    f"{s['stepKey']} {s['endTime'] - s['startTime']:.1f}" for s in steps if s["startTime"] and s["endTime"]
-                ))
+                print(
+                    f"\nsteps of run {scores_run['runId'][:8]} (seconds): "
+                    + ", ".join(
+                        f"{s['stepKey']} {s['endTime'] - s['startTime']:.1f}"
+                        for s in steps
+                        if s["startTime"] and s["endTime"]
+                    )
+                )
             check_scores(folder / "warehouse.db", new_file)
 
 
@@ -252,9 +328,18 @@ def check_scores(database: Path, new_file: Path) -> None:
     try:
         with engine.connect() as connection:
             as_of = connection.execute(sa.text("select max(as_of) from intent_scores")).scalar()
-            cookies = pd.read_csv(new_file, dtype=str, usecols=["cookie_id"])["cookie_id"].str.strip().unique().tolist()
+            cookies = (
+                pd.read_csv(new_file, dtype=str, usecols=["cookie_id"])["cookie_id"]
+                .str.strip()
+                .unique()
+                .tolist()
+            )
             records = pd.read_sql(
-                sa.text("select customer_id, record_key from customer_records where source = 'web' and record_key like 'fresh-%'"), connection
+                sa.text(
+                    "select customer_id, record_key from customer_records "
+                    "where source = 'web' and record_key like 'fresh-%'"
+                ),
+                connection,
             )
             scored = pd.read_sql(sa.text("select customer_id from intent_scores"), connection)["customer_id"]
     finally:

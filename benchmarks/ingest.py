@@ -33,10 +33,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from xsignals_dagster.contract.sources import SOURCES  # noqa: E402
 from xsignals_dagster.demo.generate import generate  # noqa: E402
 from xsignals_dagster.ingest.landing import scan  # noqa: E402
 from xsignals_dagster.ingest.pipeline import ingest_source  # noqa: E402
-from xsignals_dagster.contract.sources import SOURCES  # noqa: E402
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
 from xsignals_dagster_tests.postgres_server import postgres_server  # noqa: E402
 
@@ -45,7 +45,9 @@ def _parse(path: Path, file_format: str) -> pa.Table:
     if file_format in ("csv", "csv.gz"):
         names = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 26)).column_names
         types = dict.fromkeys(names, pa.string())
-        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True))
+        return pacsv.read_csv(
+            path, convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+        )
     if file_format == "jsonl":
         return pajson.read_json(io.BytesIO(path.read_bytes()))
     return pq.read_table(path)
@@ -100,11 +102,15 @@ def write_big_web_file(landing: Path, rows: int) -> Path:
     with path.open("w") as out:
         out.write("event_id,ts,cookie_id,event_type,account_id,email,product_id,category,device_type,city\n")
         for start in range(0, rows, block):
-            out.write("".join(
-                f"ev-{i:012d},2026-11-20T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d},ck-{i % 997_001:09d},product_view,"
-                f"acc-{i % 50_000:07d},p{i % 50_000}@example.com,sku-{i % 20_000:06d},shoes,mobile,Springfield\n"
-                for i in range(start, min(start + block, rows))
-            ))
+            out.write(
+                "".join(
+                    f"ev-{i:012d},2026-11-20T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d},"
+                    f"ck-{i % 997_001:09d},product_view,"
+                    f"acc-{i % 50_000:07d},p{i % 50_000}@example.com,sku-{i % 20_000:06d},"
+                    f"shoes,mobile,Springfield\n"
+                    for i in range(start, min(start + block, rows))
+                )
+            )
     return path
 
 
@@ -153,24 +159,36 @@ def measure_big_file(label: str, url: str, landing: Path, rows: int) -> None:
     seconds = time.perf_counter() - started
     loaded = WarehouseStore(url).count("stg_web")
     verdict = "within" if peak <= BIG_TARGET_BYTES else "OVER"
-    print(f"{label:10} one {rows:,}-row web file: {loaded:,} rows loaded in {seconds:.0f} s, "
-          f"peak RSS {peak / 1024**2:,.0f} MB ({verdict} the 2 GB target; exit {worker.exitcode})", flush=True)
+    print(
+        f"{label:10} one {rows:,}-row web file: {loaded:,} rows loaded in {seconds:.0f} s, "
+        f"peak RSS {peak / 1024**2:,.0f} MB ({verdict} the 2 GB target; exit {worker.exitcode})",
+        flush=True,
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--zone", type=Path, help="an existing generated folder (with landing/) to reuse")
     parser.add_argument("--postgres-url", help="an empty PostgreSQL database to write to")
-    parser.add_argument("--big-file", type=int, metavar="ROWS", help="peak memory ingesting one web file of ROWS rows")
+    parser.add_argument(
+        "--big-file", type=int, metavar="ROWS", help="peak memory ingesting one web file of ROWS rows"
+    )
     args = parser.parse_args()
     if args.big_file:
         with tempfile.TemporaryDirectory(prefix="xsignals-bench-") as folder, contextlib.ExitStack() as stack:
             started = time.perf_counter()
             path = write_big_web_file(Path(folder) / "landing", args.big_file)
-            print(f"wrote {path.stat().st_size / 1024**3:.2f} GB in {time.perf_counter() - started:.0f} s", flush=True)
-            measure_big_file("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", Path(folder) / "landing", args.big_file)
+            print(
+                f"wrote {path.stat().st_size / 1024**3:.2f} GB in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+            measure_big_file(
+                "sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", Path(folder) / "landing", args.big_file
+            )
             url = args.postgres_url or stack.enter_context(postgres_server())
             measure_big_file("postgresql", url, Path(folder) / "landing", args.big_file)
         return
@@ -180,10 +198,15 @@ def main() -> None:
             zone = Path(folder) / "zone"
             started = time.perf_counter()
             generate(args.persons, args.days, seed=1, out=zone)
-            print(f"generated {args.persons:,} persons x {args.days} days in {time.perf_counter() - started:.1f} s")
+            print(
+                f"generated {args.persons:,} persons x {args.days} days "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
         landing = zone / "landing"
         if not scan(landing)[0]:
-            raise SystemExit(f"no landed files under {landing}: --zone takes the generated folder that holds landing/")
+            raise SystemExit(
+                f"no landed files under {landing}: --zone takes the generated folder that holds landing/"
+            )
         measure("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", landing)
         with contextlib.ExitStack() as stack:
             url = args.postgres_url or stack.enter_context(postgres_server())

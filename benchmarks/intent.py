@@ -56,16 +56,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dagster as dg  # noqa: E402
 from dagster import DagsterEventType  # noqa: E402
+from intent_oracle import Oracle, hidden_paths  # noqa: E402
 from scipy.stats import binomtest  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
-from intent_oracle import Oracle, hidden_paths  # noqa: E402
-
+from xsignals_dagster.contract.tables import intent_models  # noqa: E402
 from xsignals_dagster.demo.generate import generate  # noqa: E402
 from xsignals_dagster.headless import run_everything  # noqa: E402
 from xsignals_dagster.intent import most_popular_offers, offer_hits  # noqa: E402
 from xsignals_dagster.intent.assets import PURCHASES_TABLE  # noqa: E402
-from xsignals_dagster.contract.tables import intent_models  # noqa: E402
 from xsignals_dagster.resources import GroundTruth, IntentConfig, LandingZone, Warehouse  # noqa: E402
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
 
@@ -97,7 +96,9 @@ def stderr_to(path: Path):
             os.close(saved)
 
 
-def run_graph(landing: Path, warehouse_url: str) -> tuple[float, dict[str, dict[str, float]], dict[str, float]]:
+def run_graph(
+    landing: Path, warehouse_url: str
+) -> tuple[float, dict[str, dict[str, float]], dict[str, float]]:
     """Run everything once in a test instance; wall time, {stage: {step: seconds}}, {stage: run seconds}."""
     resources = {
         "landing": LandingZone(root=str(landing)),
@@ -118,7 +119,12 @@ def run_graph(landing: Path, warehouse_url: str) -> tuple[float, dict[str, dict[
 
 def step_seconds(instance: dg.DagsterInstance, run_id: str) -> tuple[dict[str, float], float]:
     """Seconds from STEP_START to STEP_SUCCESS of every step of a run, and RUN_START to RUN_SUCCESS."""
-    kinds = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS}
+    kinds = {
+        DagsterEventType.STEP_START,
+        DagsterEventType.STEP_SUCCESS,
+        DagsterEventType.RUN_START,
+        DagsterEventType.RUN_SUCCESS,
+    }
     started, seconds, run = {}, {}, {}
     for entry in instance.all_logs(run_id, of_type=kinds):
         kind = entry.dagster_event.event_type
@@ -161,16 +167,29 @@ def customer_persons(customer_records: pd.DataFrame, records: pd.DataFrame) -> p
     )
 
 
-def holdout_auc(scores: pd.DataFrame, owners: pd.DataFrame, persons: pd.DataFrame, bound: pd.Series) -> dict[str, float]:
-    """Holdout ROC-AUC, over the persons scored, of the model, the truth and `bound` (a score per person_id)."""
-    scored = scores[["customer_id", "intent_score"]].astype({"customer_id": str}).merge(owners, on="customer_id", how="inner")
+def holdout_auc(
+    scores: pd.DataFrame, owners: pd.DataFrame, persons: pd.DataFrame, bound: pd.Series
+) -> dict[str, float]:
+    """Holdout ROC-AUC, over the persons scored, of the model, the truth and `bound` (a score per
+    person_id)."""
+    scored = (
+        scores[["customer_id", "intent_score"]]
+        .astype({"customer_id": str})
+        .merge(owners, on="customer_id", how="inner")
+    )
     per_person = scored.groupby("person_id")["intent_score"].max().rename("score").reset_index()
-    judged = per_person.merge(persons[["person_id", "p_purchase_holdout", "purchased_holdout"]], on="person_id", how="inner")
+    judged = per_person.merge(
+        persons[["person_id", "p_purchase_holdout", "purchased_holdout"]], on="person_id", how="inner"
+    )
     labels = judged["purchased_holdout"].astype(int).to_numpy()
 
     def auc(ranking) -> float:
         ranking = np.asarray(ranking, dtype=float)
-        return float(roc_auc_score(labels, ranking)) if 0 < labels.sum() < len(labels) and not np.isnan(ranking).any() else float("nan")
+        return (
+            float(roc_auc_score(labels, ranking))
+            if 0 < labels.sum() < len(labels) and not np.isnan(ranking).any()
+            else float("nan")
+        )
 
     return {
         "customers_scored": float(len(scores)),
@@ -189,17 +208,32 @@ def perfectly_observed_bound(truth: Path, persons: pd.DataFrame) -> pd.Series:
     """intent_oracle.py's best ranking of the zone's persons (by person_id); empty when this
     generator no longer draws the zone's hidden paths (a zone from another version)."""
     meta = json.loads((truth / "meta.json").read_text())
-    world, paths = hidden_paths(meta["persons"], meta["days"], meta["seed"], dt.date.fromisoformat(meta["end_date"]), meta["horizon_days"])
+    world, paths = hidden_paths(
+        meta["persons"],
+        meta["days"],
+        meta["seed"],
+        dt.date.fromisoformat(meta["end_date"]),
+        meta["horizon_days"],
+    )
     drawn = pd.Series(paths.p_holdout.round(6), index=world.column("person_id"))
-    if not np.allclose(drawn.reindex(persons["person_id"]).to_numpy(), persons["p_purchase_holdout"].to_numpy()):
-        print("bound: this generator draws other hidden paths than the zone's truth; no bound printed", file=sys.stderr)
+    if not np.allclose(
+        drawn.reindex(persons["person_id"]).to_numpy(), persons["p_purchase_holdout"].to_numpy()
+    ):
+        print(
+            "bound: this generator draws other hidden paths than the zone's truth; no bound printed",
+            file=sys.stderr,
+        )
         return pd.Series(dtype=float)
-    return pd.Series(Oracle(world, paths, meta["seed"]).learnt_from_windows_and_mixture(), index=world.column("person_id"))
+    return pd.Series(
+        Oracle(world, paths, meta["seed"]).learnt_from_windows_and_mixture(), index=world.column("person_id")
+    )
 
 
 def holdout_purchases_of_customers(holdout: pd.DataFrame, owners: pd.DataFrame) -> pd.DataFrame:
     """The truth's holdout purchase lines given to every customer whose majority person made them."""
-    return holdout.merge(owners[["customer_id", "person_id"]], on="person_id", how="inner")[["customer_id", "product_id", "category"]]
+    return holdout.merge(owners[["customer_id", "person_id"]], on="person_id", how="inner")[
+        ["customer_id", "product_id", "category"]
+    ]
 
 
 # --------------------------------------------------------------------------- printing
@@ -213,8 +247,16 @@ def print_model_table(evidence: dict) -> None:
     model, baselines = evidence["model"], evidence["baselines"]
     columns = ["model", *BASELINES]
     metrics = {"model": model, **{b: baselines.get(b, {}) for b in BASELINES}}
-    print(f"{'out of time (' + str(int(model.get('rows', 0))) + ' customers)':34}" + "".join(f"{c:>12}" for c in columns))
-    for key, label in (("roc_auc", "ROC-AUC"), ("pr_auc", "PR-AUC"), ("brier", "Brier"), ("brier_constant", "Brier of the base rate")):
+    print(
+        f"{'out of time (' + str(int(model.get('rows', 0))) + ' customers)':34}"
+        + "".join(f"{c:>12}" for c in columns)
+    )
+    for key, label in (
+        ("roc_auc", "ROC-AUC"),
+        ("pr_auc", "PR-AUC"),
+        ("brier", "Brier"),
+        ("brier_constant", "Brier of the base rate"),
+    ):
         print(f"{label:34}" + "".join(f"{fmt(metrics[c].get(key, float('nan'))):>12}" for c in columns))
     web = baselines.get("web_only", {})
     if "roc_auc" in web:
@@ -224,17 +266,28 @@ def print_model_table(evidence: dict) -> None:
         )
     losses = evidence.get("ablation_auc_loss") or {}
     if losses:
-        print(f"{'ablation: AUC lost without':34}" + ", ".join(f"{k} {v:+.3f}" for k, v in losses.items() if v == v))
+        print(
+            f"{'ablation: AUC lost without':34}"
+            + ", ".join(f"{k} {v:+.3f}" for k, v in losses.items() if v == v)
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--end-date", type=dt.date.fromisoformat, default=dt.date(2026, 3, 31), help="last extract date")
-    parser.add_argument("--zone", type=Path, help="an existing generated folder (with landing/ and truth/) to reuse")
-    parser.add_argument("--keep", type=Path, help="work in this folder (zone, warehouse.db) and leave it there")
+    parser.add_argument(
+        "--end-date", type=dt.date.fromisoformat, default=dt.date(2026, 3, 31), help="last extract date"
+    )
+    parser.add_argument(
+        "--zone", type=Path, help="an existing generated folder (with landing/ and truth/) to reuse"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="work in this folder (zone, warehouse.db) and leave it there"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="xsignals-intent-bench-") as scratch:
@@ -245,7 +298,10 @@ def main() -> None:
             zone = folder / "zone"
             started = time.perf_counter()
             generate(args.persons, args.days, seed=args.seed, out=zone, end_date=args.end_date)
-            print(f"generated {args.persons:,} persons x {args.days} days (seed {args.seed}) in {time.perf_counter() - started:.1f} s")
+            print(
+                f"generated {args.persons:,} persons x {args.days} days (seed {args.seed}) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
         landing, truth = zone / "landing", zone / "truth"
         database = folder / "warehouse.db"
         database.unlink(missing_ok=True)
@@ -262,12 +318,17 @@ def main() -> None:
             raise
         load_after = os.getloadavg()
         print(
-            f"pipeline (run_everything, SQLite) {wall:.1f} s wall; load average (1 min) {load_before[0]:.1f} before, "
+            f"pipeline (run_everything, SQLite) {wall:.1f} s wall; "
+            f"load average (1 min) {load_before[0]:.1f} before, "
             f"{load_after[0]:.1f} after, on {os.cpu_count()} cores"
         )
 
         store = WarehouseStore(url)
-        models = store.query(sa.select(intent_models.c.version, intent_models.c.metrics).order_by(intent_models.c.trained_at.desc()))
+        models = store.query(
+            sa.select(intent_models.c.version, intent_models.c.metrics).order_by(
+                intent_models.c.trained_at.desc()
+            )
+        )
         scores = store.read_table("intent_scores")
         actions = store.read_table("next_best_actions")
         customer_records = store.read_table("customer_records")
@@ -280,7 +341,10 @@ def main() -> None:
             print("no intent model was trained (see the intent_model step's log): nothing to compare")
             return
         evidence = json.loads(models["metrics"].iloc[0])
-        print(f"model {models['version'].iloc[0]}: {len(scores):,} customers scored, {training_rows:,} training rows")
+        print(
+            f"model {models['version'].iloc[0]}: {len(scores):,} customers scored, "
+            f"{training_rows:,} training rows"
+        )
         print_model_table(evidence)
 
         persons = pd.read_csv(truth / "persons.csv", dtype={"person_id": str})
@@ -288,23 +352,32 @@ def main() -> None:
         auc = holdout_auc(scores, owners, persons, perfectly_observed_bound(truth, persons))
         print()
         print(
-            f"holdout vs truth: {int(auc['customers_scored']):,} customers scored, {int(auc['customers_with_a_person']):,} "
+            f"holdout vs truth: {int(auc['customers_scored']):,} customers scored, "
+            f"{int(auc['customers_with_a_person']):,} "
             f"with a person; {int(auc['persons']):,} of {int(auc['persons_total']):,} persons "
-            f"({int(auc['split_persons']):,} split over several customers), {int(auc['buyers']):,} bought in the holdout"
+            f"({int(auc['split_persons']):,} split over several customers), "
+            f"{int(auc['buyers']):,} bought in the holdout"
         )
         ratio = auc["model_auc"] / auc["true_auc"]
         print(f"{'holdout ROC-AUC':34}{'intent_score':>14}{'p_purchase_holdout':>20}{'ratio':>8}")
-        print(f"{'  over the same persons':34}{fmt(auc['model_auc']):>14}{fmt(auc['true_auc']):>20}{fmt(ratio, 2):>8}")
         print(
-            f"{'  bound: activity seen perfectly':34}{fmt(auc['bound_auc']):>14}{fmt(auc['true_auc']):>20}{fmt(auc['bound_auc'] / auc['true_auc'], 2):>8}"
-            "  (intent_oracle.py: a regressor learning the truth itself from every session, event, visit and purchase)"
+            f"{'  over the same persons':34}{fmt(auc['model_auc']):>14}{fmt(auc['true_auc']):>20}"
+            f"{fmt(ratio, 2):>8}"
+        )
+        print(
+            f"{'  bound: activity seen perfectly':34}{fmt(auc['bound_auc']):>14}{fmt(auc['true_auc']):>20}"
+            f"{fmt(auc['bound_auc'] / auc['true_auc'], 2):>8}"
+            "  (intent_oracle.py: a regressor learning the truth itself from every session, event, "
+            "visit and purchase)"
         )
         print(
             f"{'  model / bound':34}{fmt(auc['model_auc'] / auc['bound_auc'], 3):>14}"
             f"{'':>20}{'':>8}  (target >= {BOUND_RATIO_TARGET})"
         )
 
-        holdout = pd.read_csv(truth / "holdout_purchases.csv", dtype={"person_id": str, "product_id": str, "category": str})
+        holdout = pd.read_csv(
+            truth / "holdout_purchases.csv", dtype={"person_id": str, "product_id": str, "category": str}
+        )
         bought = holdout_purchases_of_customers(holdout, owners)
         print()
         if actions.empty:
@@ -316,16 +389,27 @@ def main() -> None:
             ours, theirs = ours_hit.mean(), theirs_hit.mean()
             on_product = int(actions["product_id"].notna().sum())
             print(
-                f"offers: {len(actions):,} next-best actions ({on_product:,} on a product, {len(actions) - on_product:,} on a category); "
+                f"offers: {len(actions):,} next-best actions ({on_product:,} on a product, "
+                f"{len(actions) - on_product:,} on a category); "
                 f"best-seller {popular['product_id'].iloc[0]} ({popular['category'].iloc[0]})"
             )
-            print(f"{'offer precision (holdout)':34}{'next_best_actions':>18}{'most popular':>14}{'ratio':>8}")
-            print(f"{'':34}{fmt(ours):>18}{fmt(theirs):>14}{fmt(ours / theirs if theirs else float('nan'), 2):>8}")
+            print(
+                f"{'offer precision (holdout)':34}{'next_best_actions':>18}{'most popular':>14}{'ratio':>8}"
+            )
+            print(
+                f"{'':34}{fmt(ours):>18}{fmt(theirs):>14}"
+                f"{fmt(ours / theirs if theirs else float('nan'), 2):>8}"
+            )
             only_ours, only_theirs = int((ours_hit & ~theirs_hit).sum()), int((theirs_hit & ~ours_hit).sum())
-            sign_test = binomtest(only_ours, only_ours + only_theirs).pvalue if only_ours + only_theirs else float("nan")
+            sign_test = (
+                binomtest(only_ours, only_ours + only_theirs).pvalue
+                if only_ours + only_theirs
+                else float("nan")
+            )
             print(
                 f"{'  taken up':34}{int(ours_hit.sum()):>18,}{int(theirs_hit.sum()):>14,}  "
-                f"(same customers: only ours {only_ours:,}, only the best-seller {only_theirs:,}; exact sign test p = {fmt(sign_test)})"
+                f"(same customers: only ours {only_ours:,}, only the best-seller {only_theirs:,}; "
+                f"exact sign test p = {fmt(sign_test)})"
             )
 
         print()
@@ -339,7 +423,8 @@ def main() -> None:
         scoring = sum(downstream.get(s, float("nan")) for s in SCORING_STEPS)
         customers = len(scores)
         print(
-            f"{'training + scoring':34}{training + scoring:>10.1f}  (training {training:.1f} + scoring {scoring:.1f}) "
+            f"{'training + scoring':34}{training + scoring:>10.1f}  "
+            f"(training {training:.1f} + scoring {scoring:.1f}) "
             f"for {customers:,} customers; target < {TIME_TARGET_SECONDS:.0f} s for {TIME_TARGET_CUSTOMERS:,}"
         )
 

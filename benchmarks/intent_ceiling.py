@@ -38,12 +38,16 @@ from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
 
 
 def numeric(profile: pd.DataFrame) -> pd.DataFrame:
-    columns = [c for c in profile.columns if pd.api.types.is_numeric_dtype(profile[c]) and profile[c].dtype != bool]
+    columns = [
+        c for c in profile.columns if pd.api.types.is_numeric_dtype(profile[c]) and profile[c].dtype != bool
+    ]
     return profile[columns].astype(float)
 
 
 def learnt_truth(features: pd.DataFrame, truth: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    regressor = HistGradientBoostingRegressor(min_samples_leaf=200, max_iter=200, learning_rate=0.05, random_state=0)
+    regressor = HistGradientBoostingRegressor(
+        min_samples_leaf=200, max_iter=200, learning_rate=0.05, random_state=0
+    )
     return cross_val_predict(regressor, features, truth, groups=groups, cv=GroupKFold(n_splits=5))
 
 
@@ -58,25 +62,52 @@ def main() -> None:
         best = pd.Series(scores, index=person_ids.to_numpy()).groupby(level=0).max()
         judged = persons.reindex(best.index)
         bought = judged["purchased_holdout"].astype(int)
-        print(f"{label:72} {roc_auc_score(bought, best):.3f}   truth on the same persons {roc_auc_score(bought, judged['p_purchase_holdout']):.3f}")
+        print(
+            f"{label:72} {roc_auc_score(bought, best):.3f}   truth on the same persons "
+            f"{roc_auc_score(bought, judged['p_purchase_holdout']):.3f}"
+        )
 
     everyone = persons.index.to_series()
     report("truth: p_purchase_holdout", everyone, persons["p_purchase_holdout"].to_numpy())
-    report("truth: the mean p_purchase_holdout of the person's segment", everyone, persons.groupby("segment")["p_purchase_holdout"].transform("mean").to_numpy())
+    report(
+        "truth: the mean p_purchase_holdout of the person's segment",
+        everyone,
+        persons.groupby("segment")["p_purchase_holdout"].transform("mean").to_numpy(),
+    )
 
     frames = load_source_frames(store, IDENTITY_SOURCES)
-    owners = record_persons(truth_folder).rename(columns={"person_id": "customer_id"})[["source", "record_key", "customer_id"]]
+    owners = record_persons(truth_folder).rename(columns={"person_id": "customer_id"})[
+        ["source", "record_key", "customer_id"]
+    ]
     perfect = build_profile(
-        pd.DataFrame({"customer_id": owners["customer_id"].unique(), "is_known": True}), compute_signals(frames, owners, as_of), frames, owners, as_of
+        pd.DataFrame({"customer_id": owners["customer_id"].unique(), "is_known": True}),
+        compute_signals(frames, owners, as_of),
+        frames,
+        owners,
+        as_of,
     )
     person_of = perfect["customer_id"]
-    report("features -> truth (regressor), perfect identity", person_of, learnt_truth(numeric(perfect), persons.loc[person_of, "p_purchase_holdout"].to_numpy(), person_of.to_numpy()))
+    report(
+        "features -> truth (regressor), perfect identity",
+        person_of,
+        learnt_truth(
+            numeric(perfect), persons.loc[person_of, "p_purchase_holdout"].to_numpy(), person_of.to_numpy()
+        ),
+    )
 
     profiles = store.read_table("customer_profiles")
-    majority = customer_persons(store.read_table("customer_records"), record_persons(truth_folder)).set_index("customer_id")["person_id"]
+    majority = customer_persons(store.read_table("customer_records"), record_persons(truth_folder)).set_index(
+        "customer_id"
+    )["person_id"]
     profiles = profiles[profiles["customer_id"].astype(str).isin(majority.index)]
     person_of = profiles["customer_id"].astype(str).map(majority)
-    report("features -> truth (regressor), resolved customers, best per person", person_of, learnt_truth(numeric(profiles), persons.loc[person_of, "p_purchase_holdout"].to_numpy(), person_of.to_numpy()))
+    report(
+        "features -> truth (regressor), resolved customers, best per person",
+        person_of,
+        learnt_truth(
+            numeric(profiles), persons.loc[person_of, "p_purchase_holdout"].to_numpy(), person_of.to_numpy()
+        ),
+    )
 
 
 if __name__ == "__main__":

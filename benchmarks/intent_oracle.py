@@ -78,8 +78,13 @@ class Activity:
             self.sessions[channel] = self.daily(sessions["person"], sessions["day"])
             if channel in BROWSING:
                 script, mix = BROWSING[channel]
-                events = session_events(rng, world, intent, sessions.assign(kind="browse", target=-1), {"browse": script}, mix)
-                person, day = sessions["person"].to_numpy()[events["session"]], sessions["day"].to_numpy()[events["session"]]
+                events = session_events(
+                    rng, world, intent, sessions.assign(kind="browse", target=-1), {"browse": script}, mix
+                )
+                person, day = (
+                    sessions["person"].to_numpy()[events["session"]],
+                    sessions["day"].to_numpy()[events["session"]],
+                )
                 scripted = script.opening + script.closing  # every session has these; only browsing tells
                 self.events[channel] = {
                     kind: self.daily(person[events["event_type"] == kind], day[events["event_type"] == kind])
@@ -104,7 +109,9 @@ class Activity:
             if channel in BROWSING:
                 script, mix = BROWSING[channel]
                 for kind, shares in mix.items():
-                    total += poisson.logpmf(self.events[channel][kind], visits * script.browsing[state] * shares[state] + 1e-12)
+                    total += poisson.logpmf(
+                        self.events[channel][kind], visits * script.browsing[state] * shares[state] + 1e-12
+                    )
         total += poisson.logpmf(self.try_ons, self.sessions["store"] * TRY_ONS_PER_VISIT[state] + 1e-12)
         total += binom.logpmf(self.consults, self.sessions["store"], CONSULT_CHANCE[state])
         return total
@@ -118,32 +125,48 @@ class Activity:
         for day in range(self.cal.days):
             bought = self.purchases[:, day]
             joint_in = np.log(p_in) + in_market[:, day] + np.log(np.where(bought, buy_in, 1 - buy_in))
-            joint_out = np.log(1 - p_in) + out_of_market[:, day] + np.log(np.where(bought, buy_out, 1 - buy_out))
+            joint_out = (
+                np.log(1 - p_in) + out_of_market[:, day] + np.log(np.where(bought, buy_out, 1 - buy_out))
+            )
             evidence += np.logaddexp(joint_in, joint_out)
             posterior = 1 / (1 + np.exp(joint_out - joint_in))
-            p_in = posterior * stay * np.where(bought, STAY_IN_MARKET_AFTER_PURCHASE, 1.0) + (1 - posterior) * entry
+            p_in = (
+                posterior * stay * np.where(bought, STAY_IN_MARKET_AFTER_PURCHASE, 1.0)
+                + (1 - posterior) * entry
+            )
         return holdout_probability(p_in, pd.DataFrame(params), self.cal.horizon), evidence
 
     def windows(self) -> pd.DataFrame:
         """Counts over the last 1, 3, 7, 14 days and the whole history, of every kind of activity."""
         series = {f"{c}_visits": v for c, v in self.sessions.items()}
-        series |= {f"{c}_{kind}": counts for c, kinds in self.events.items() for kind, counts in kinds.items()}
+        series |= {
+            f"{c}_{kind}": counts for c, kinds in self.events.items() for kind, counts in kinds.items()
+        }
         series |= {"try_ons": self.try_ons, "consults": self.consults, "purchases": self.purchases}
         days = self.cal.days
         return pd.DataFrame(
-            {f"{name}_{w}d": counts[:, days - w :].sum(axis=1) for name, counts in series.items() for w in (*WINDOWS, days) if w <= days}
+            {
+                f"{name}_{w}d": counts[:, days - w :].sum(axis=1)
+                for name, counts in series.items()
+                for w in (*WINDOWS, days)
+                if w <= days
+            }
         )
 
 
 def learnt_truth(features: pd.DataFrame, truth: np.ndarray) -> np.ndarray:
-    regressor = HistGradientBoostingRegressor(min_samples_leaf=50, max_iter=300, learning_rate=0.05, random_state=0)
+    regressor = HistGradientBoostingRegressor(
+        min_samples_leaf=50, max_iter=300, learning_rate=0.05, random_state=0
+    )
     return cross_val_predict(regressor, features, truth, cv=5)
 
 
-def hidden_paths(persons: int, days: int, seed: int, end_date: dt.date, horizon_days: int) -> tuple[World, Intent]:
+def hidden_paths(
+    persons: int, days: int, seed: int, end_date: dt.date, horizon_days: int
+) -> tuple[World, Intent]:
     """The world and intent paths ``generate`` draws for these arguments."""
     cal = Calendar(end_date - dt.timedelta(days=days - 1), days, horizon_days)
-    streams = dict(zip(RANDOM_STREAMS, np.random.default_rng(seed).spawn(len(RANDOM_STREAMS))))
+    streams = dict(zip(RANDOM_STREAMS, np.random.default_rng(seed).spawn(len(RANDOM_STREAMS)), strict=False))
     world = build_world(streams["world"], persons, cal)
     return world, simulate_intent(streams["intent"], world)
 
@@ -155,10 +178,22 @@ class Oracle:
         self.world, self.intent = world, intent
         self.activity = Activity(np.random.default_rng([seed, 7]), world, intent)
         self.segment = world.people["segment"].to_numpy()
-        self.hidden = {c: world.people[c].to_numpy() for c in CHAIN} | {c: world.column(f"{c}_rate") for c in CHANNELS}
+        self.hidden = {c: world.people[c].to_numpy() for c in CHAIN} | {
+            c: world.column(f"{c}_rate") for c in CHANNELS
+        }
         self.names = SEGMENTS["segment"].to_numpy()
-        per_segment = [self.activity.filtered({c: np.full(len(v), v[self.segment == s].mean()) for c, v in self.hidden.items()}) for s in self.names]
-        log_weight = np.array([evidence + np.log((self.segment == s).mean()) for s, (_, evidence) in zip(self.names, per_segment)])
+        per_segment = [
+            self.activity.filtered(
+                {c: np.full(len(v), v[self.segment == s].mean()) for c, v in self.hidden.items()}
+            )
+            for s in self.names
+        ]
+        log_weight = np.array(
+            [
+                evidence + np.log((self.segment == s).mean())
+                for s, (_, evidence) in zip(self.names, per_segment, strict=False)
+            ]
+        )
         weight = np.exp(log_weight - log_weight.max(axis=0))
         self.weight = weight / weight.sum(axis=0)
         self.mixture = (self.weight * np.array([p for p, _ in per_segment])).sum(axis=0)
@@ -167,14 +202,22 @@ class Oracle:
         return self.activity.filtered(self.hidden)[0]
 
     def filtered_with_segment_rates(self) -> np.ndarray:
-        return self.activity.filtered({c: pd.Series(v).groupby(self.segment).transform("mean").to_numpy() for c, v in self.hidden.items()})[0]
+        return self.activity.filtered(
+            {
+                c: pd.Series(v).groupby(self.segment).transform("mean").to_numpy()
+                for c, v in self.hidden.items()
+            }
+        )[0]
 
     def learnt_from_windows(self) -> np.ndarray:
         return learnt_truth(self.activity.windows(), self.intent.p_holdout)
 
     def learnt_from_windows_and_mixture(self) -> np.ndarray:
         """The best ranking here: what the bound of issue 5's ratio is taken from."""
-        features = self.activity.windows().assign(**{f"mixture_weight_{s}": w for s, w in zip(self.names, self.weight)}, mixture=self.mixture)
+        features = self.activity.windows().assign(
+            **{f"mixture_weight_{s}": w for s, w in zip(self.names, self.weight, strict=False)},
+            mixture=self.mixture,
+        )
         return learnt_truth(features, self.intent.p_holdout)
 
 
@@ -191,10 +234,14 @@ def main() -> None:
     oracle = Oracle(world, intent, args.seed)
     activity, bought = oracle.activity, intent.purchased[:, world.cal.days :].any(axis=1)
     active = (sum(activity.sessions.values()).sum(axis=1) + activity.purchases.sum(axis=1)) > 0
-    truth_auc = {"all": roc_auc_score(bought, intent.p_holdout), "active": roc_auc_score(bought[active], intent.p_holdout[active])}
+    truth_auc = {
+        "all": roc_auc_score(bought, intent.p_holdout),
+        "active": roc_auc_score(bought[active], intent.p_holdout[active]),
+    }
     print(
         f"{args.persons} persons x {args.days} days (seed {args.seed}), holdout {args.horizon_days} days: "
-        f"{bought.mean():.1%} buy; {active.mean():.1%} active (any session, visit or purchase in the landed days)"
+        f"{bought.mean():.1%} buy; "
+        f"{active.mean():.1%} active (any session, visit or purchase in the landed days)"
     )
     print(f"{'holdout ROC-AUC (ratio to the truth)':70}{'all persons':>18}{'active persons':>18}")
     for label, scores in (
@@ -203,10 +250,19 @@ def main() -> None:
         ("exact filter, the segment's mean rates (segment known)", oracle.filtered_with_segment_rates()),
         ("mixture of the segments' filters (segment unknown)", oracle.mixture),
         ("regressor learning the truth from window counts", oracle.learnt_from_windows()),
-        ("regressor learning the truth from window counts and the mixture", oracle.learnt_from_windows_and_mixture()),
+        (
+            "regressor learning the truth from window counts and the mixture",
+            oracle.learnt_from_windows_and_mixture(),
+        ),
     ):
-        cells = {"all": roc_auc_score(bought, scores), "active": roc_auc_score(bought[active], scores[active])}
-        print(f"{label:70}" + "".join(f"{cells[k]:>10.3f} ({cells[k] / truth_auc[k]:.2f})" for k in ("all", "active")))
+        cells = {
+            "all": roc_auc_score(bought, scores),
+            "active": roc_auc_score(bought[active], scores[active]),
+        }
+        print(
+            f"{label:70}"
+            + "".join(f"{cells[k]:>10.3f} ({cells[k] / truth_auc[k]:.2f})" for k in ("all", "active"))
+        )
     right = (oracle.names[oracle.weight.argmax(axis=0)] == oracle.segment).mean()
     print(f"segment of the mixture's heaviest weight right for {right:.1%} of persons")
 

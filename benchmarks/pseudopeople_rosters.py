@@ -71,7 +71,10 @@ def landing_frame(frame: pd.DataFrame, form: Form, id_column: str, prefix: str) 
         landed["date_of_birth"] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), raw).to_numpy()
     if form.address_prefix is not None:
         p = form.address_prefix
-        number, street = frame[f"{p}street_number"].astype("string"), frame[f"{p}street_name"].astype("string")
+        number, street = (
+            frame[f"{p}street_number"].astype("string"),
+            frame[f"{p}street_name"].astype("string"),
+        )
         unit = frame[f"{p}unit_number"].astype("string")
         written = (number.fillna("") + " " + street.fillna("") + (" " + unit).fillna("")).str.strip()
         landed["street"] = written.mask(written == "").to_numpy()

@@ -25,8 +25,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from xsignals_dagster.contract.sources import SOURCES  # noqa: E402
-from xsignals_dagster.signals.profile import build_profile, compute_signals  # noqa: E402
 from xsignals_dagster.ingest.records import typed  # noqa: E402
+from xsignals_dagster.signals.profile import build_profile, compute_signals  # noqa: E402
 
 START = pd.Timestamp("2026-01-01")
 PRODUCTS, CATEGORIES, STORES, CITIES = 400, 12, 40, 60
@@ -113,7 +113,9 @@ class Synthesiser:
         }
         if source in EVENT_MIX:
             mix = EVENT_MIX[source]
-            columns["event_type"] = np.array(list(mix), dtype=object)[rng.choice(len(mix), n, p=list(mix.values()))]
+            columns["event_type"] = np.array(list(mix), dtype=object)[
+                rng.choice(len(mix), n, p=list(mix.values()))
+            ]
         if source in ("web", "app"):
             purchase = columns["event_type"] == "purchase"
             columns["order_id"] = np.where(purchase, _names(f"{source}-order-", n), None)
@@ -146,7 +148,9 @@ class Synthesiser:
                 "consent_personalization",
             ):
                 columns[consent] = choice[rng.choice(3, n, p=[0.5, 0.2, 0.3])]
-            columns["preferred_channel"] = self._pick(np.array(["email", "push", "sms", "none"], dtype=object), n, 0.8)
+            columns["preferred_channel"] = self._pick(
+                np.array(["email", "push", "sms", "none"], dtype=object), n, 0.8
+            )
             columns["interests"] = np.where(rng.random(n) < 0.5, "footwear;kitchen", None)
         return columns
 
@@ -175,13 +179,17 @@ class Synthesiser:
             for c in schema.columns
         }
         frame = pd.DataFrame(data)
-        frame["record_key"] = (frame["transaction_id"] + ":1").to_numpy() if source == "pos" else frame[key].to_numpy()
+        frame["record_key"] = (
+            (frame["transaction_id"] + ":1").to_numpy() if source == "pos" else frame[key].to_numpy()
+        )
         frame["source_path"] = f"{source}/2026-01-01.csv"
         frame["source_row"] = pd.array(np.arange(1, n + 1), dtype="Int64")
         return frame, person
 
 
-def synthetic_inputs(persons: int, days: int, seed: int) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+def synthetic_inputs(
+    persons: int, days: int, seed: int
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
     """Frames of every source, `record_customers` (each record to its person), `customers`."""
     synthesiser = Synthesiser(persons, days, seed)
     frames, owners = {}, []
@@ -192,7 +200,11 @@ def synthetic_inputs(persons: int, days: int, seed: int) -> tuple[dict[str, pd.D
         frames[source] = frame
         owners.append(
             pd.DataFrame(
-                {"source": source, "record_key": frame["record_key"], "customer_id": synthesiser.customer_ids[person]}
+                {
+                    "source": source,
+                    "record_key": frame["record_key"],
+                    "customer_id": synthesiser.customer_ids[person],
+                }
             )
         )
     customers = pd.DataFrame(
@@ -207,11 +219,15 @@ def _rss_mb() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--tracemalloc", action="store_true", help="also trace the peak of allocations (slower)")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="also trace the peak of allocations (slower)"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -236,7 +252,10 @@ def main() -> None:
         f"compute_signals {computed - started:.1f}s, build_profile {finished - computed:.1f}s, "
         f"total {finished - started:.1f}s for {len(profile):,} profiles x {profile.shape[1]} columns"
     )
-    print(f"resident memory: {before:,.0f} MB with the frames, peak {peak_rss:,.0f} MB (+{peak_rss - before:,.0f} MB)")
+    print(
+        f"resident memory: {before:,.0f} MB with the frames, "
+        f"peak {peak_rss:,.0f} MB (+{peak_rss - before:,.0f} MB)"
+    )
     if args.tracemalloc:
         print(f"traced allocations peak: {tracemalloc.get_traced_memory()[1] / 2**20:,.0f} MB")
 

@@ -36,7 +36,8 @@ class Consent:
 def choose_identifier(
     rng: np.random.Generator, world: World, person: np.ndarray, ts: np.ndarray, weights
 ) -> np.ndarray:
-    """Which key a person gives: 0 email, 1 account_id, 2 loyalty_id (3 phone), among those they hold at `ts`."""
+    """Which key a person gives: 0 email, 1 account_id, 2 loyalty_id (3 phone), among those they
+    hold at `ts`."""
     available = np.column_stack(
         [
             np.ones(len(person), dtype=bool),
@@ -49,7 +50,8 @@ def choose_identifier(
 
 
 def build_preferences(rng: np.random.Generator, world: World) -> tuple[pd.DataFrame, Consent]:
-    """Preference-centre rows (a backfill of earlier ones on day one, then new ones) and the consent they grant."""
+    """Preference-centre rows (a backfill of earlier ones on day one, then new ones) and the consent
+    they grant."""
     cal, people = world.cal, world.people
     n = len(people)
     offset = world.column("offset")
@@ -140,7 +142,8 @@ def interested_in(
 def build_email(
     rng: np.random.Generator, world: World, intent: Intent, consent: Consent
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Campaign sends to consenting people and what they did with them; also the clicks, which open web sessions."""
+    """Campaign sends to consenting people and what they did with them; also the clicks, which open
+    web sessions."""
     cal, catalog = world.cal, world.catalog
     n = len(world.people)
     everyone = np.arange(n)

@@ -47,21 +47,25 @@ def owned(
 def random_phones(rng: np.random.Generator, city: np.ndarray) -> np.ndarray:
     """National numbers: an area code of the city, an exchange 200-999 and any line."""
     codes = CITIES["area_codes"].str.split().to_numpy()
-    area = np.array([codes[c][i % len(codes[c])] for c, i in zip(city, rng.integers(0, 6, len(city)), strict=False)])
+    area = np.array(
+        [codes[c][i % len(codes[c])] for c, i in zip(city, rng.integers(0, 6, len(city)), strict=False)]
+    )
     exchange = rng.integers(200, 1000, len(city)).astype(str)
     line = zero_padded(rng.integers(0, 10_000, len(city)).astype(str), 4)
     return np.strings.add(np.strings.add(area, exchange), line)
 
 
 def unique_emails(emails: list[str]) -> np.ndarray:
-    """Make addresses unique by numbering the repeats before the @ (until the numbered ones clash with none)."""
+    """Make addresses unique by numbering the repeats before the @ (until the numbered ones clash
+    with none)."""
     emails = np.array(emails, dtype=object)
     while True:
         repeat = pd.Series(emails).groupby(emails, sort=False).cumcount().to_numpy()
         if not repeat.any():
             return emails
         emails = np.array(
-            [e if r == 0 else e.replace("@", f".{r + 1}@", 1) for e, r in zip(emails, repeat, strict=False)], dtype=object
+            [e if r == 0 else e.replace("@", f".{r + 1}@", 1) for e, r in zip(emails, repeat, strict=False)],
+            dtype=object,
         )
 
 
@@ -120,7 +124,8 @@ def draw_contact_details(
     city: np.ndarray,
     home_phone: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Emails (a second one for a third of people, often nickname-based and used for the loyalty card) and phones."""
+    """Emails (a second one for a third of people, often nickname-based and used for the loyalty
+    card) and phones."""
     n = len(first_name)
     birth_year = birth.astype("datetime64[Y]").astype(int) + 1970
     nicknamed = np.array(

@@ -28,7 +28,8 @@ class Intent:
 
 
 def holdout_probability(p_in_market: np.ndarray, people: pd.DataFrame, horizon: int) -> np.ndarray:
-    """Chance of at least one purchase over `horizon` days, from the chance of being in market on the first."""
+    """Chance of at least one purchase over `horizon` days, from the chance of being in market on
+    the first."""
     entry, stay = people["entry"].to_numpy(), people["persistence"].to_numpy()
     buy_in, buy_out = people["buy_in_market"].to_numpy(), people["buy_baseline"].to_numpy()
     in_market, out_of_market = p_in_market, 1 - p_in_market

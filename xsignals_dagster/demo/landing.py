@@ -130,7 +130,8 @@ SOURCES = (
 def format_timestamps(
     utc: np.ndarray, offset: np.ndarray, style: np.ndarray, millis: np.ndarray
 ) -> np.ndarray:
-    """ISO 8601 text: UTC with T or space, with or without milliseconds or +00:00, or local time with its offset."""
+    """ISO 8601 text: UTC with T or space, with or without milliseconds or +00:00, or local time
+    with its offset."""
     local = np.isin(style, ("local", "local_space"))
     text = np.datetime_as_string((utc + np.where(local, offset * 3600, 0)).astype("datetime64[s]"), unit="s")
     text = np.where(np.isin(style, ("space", "local_space")), replaced(text, "T", " "), text)
@@ -182,7 +183,8 @@ def add_defects(
         if defect == "malformed_timestamp":
             column = source.timestamps[0]
             frame.loc[rows, column] = [
-                mangled_timestamp(text, u[0]) for text, u in zip(frame[column].to_numpy()[rows], why, strict=False)
+                mangled_timestamp(text, u[0])
+                for text, u in zip(frame[column].to_numpy()[rows], why, strict=False)
             ]
         elif defect == "bad_enum":
             column = source.enum_column
@@ -248,7 +250,8 @@ def land(
     person_ids: np.ndarray,
     bad_row_rate: float,
 ) -> Landed:
-    """Sort, key, format and corrupt one source's rows, then write them as daily files (landed by atomic rename)."""
+    """Sort, key, format and corrupt one source's rows, then write them as daily files (landed by
+    atomic rename)."""
     n = len(frame)
     suffix = frame["_file"].to_numpy().astype(str) if "_file" in frame else np.full(n, "")
     day = frame["_day"].to_numpy()

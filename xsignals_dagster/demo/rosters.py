@@ -16,7 +16,8 @@ from xsignals_dagster.demo.world import World
 def typed_profiles(
     rng: np.random.Generator, world: World, person: np.ndarray, missing_dob: float
 ) -> dict[str, np.ndarray]:
-    """Names, birth date and phone as one system holds them, with the slips people and staff make typing them."""
+    """Names, birth date and phone as one system holds them, with the slips people and staff make
+    typing them."""
     n = len(person)
     u = rng.random((n, 8))
     first_names, last_names = [], []
@@ -68,7 +69,8 @@ def written_addresses(
                     household[f"{prefix}street_name"],
                     household[f"{prefix}suffix"],
                     household[f"{prefix}unit"],
-                    style, strict=False,
+                    style,
+                    strict=False,
                 )
             ],
             dtype=object,

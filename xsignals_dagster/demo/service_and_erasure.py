@@ -20,7 +20,8 @@ from xsignals_dagster.demo.world import World
 def build_service(
     rng, world: World, intent: Intent, orders: pd.DataFrame, transactions: pd.DataFrame
 ) -> pd.DataFrame:
-    """Service contacts: questions after online orders, before returns, and now and then (more when in market)."""
+    """Service contacts: questions after online orders, before returns, and now and then (more when
+    in market)."""
     cal = world.cal
     online = orders[orders["channel"].isin(["web", "app"]) & (orders["day"] < cal.days)]
     online = online[rng.random(len(online)) < 0.06]
@@ -85,7 +86,8 @@ def build_service(
 
 
 def build_erasure(rng: np.random.Generator, world: World) -> tuple[pd.DataFrame, np.ndarray]:
-    """A handful of requests to be forgotten, each naming one identifier; also the day each person asked (-1: never)."""
+    """A handful of requests to be forgotten, each naming one identifier; also the day each person
+    asked (-1: never)."""
     cal = world.cal
     n = len(world.people)
     count = int(np.clip(round(n / 2500), 1, 8))

@@ -29,7 +29,8 @@ def either_email(rng: np.random.Generator, world: World, person: np.ndarray) -> 
 
 
 def active_card(rng: np.random.Generator, world: World, person: np.ndarray, utc: np.ndarray) -> np.ndarray:
-    """The loyalty card a person would show at `utc` (a second card now and then), None if they hold none yet."""
+    """The loyalty card a person would show at `utc` (a second card now and then), None if they hold
+    none yet."""
     first = keep(world.column("loyalty_id")[person], world.column("loyalty_since")[person] <= utc)
     second = world.column("second_loyalty_since")[person] <= utc
     return np.where(
@@ -40,7 +41,8 @@ def active_card(rng: np.random.Generator, world: World, person: np.ndarray, utc:
 def build_store(
     rng, world: World, intent: Intent, orders: pd.DataFrame, pickups: pd.DataFrame
 ) -> pd.DataFrame:
-    """In-store interactions: visits seen by a card scan or the app's geofence, try-ons, consults, kiosk use, pickups."""
+    """In-store interactions: visits seen by a card scan or the app's geofence, try-ons, consults,
+    kiosk use, pickups."""
     cal, stores = world.cal, world.stores
     browse = activity_sessions(rng, world, intent, "store")
     home = world.column("home_store")[browse["person"].to_numpy()]
@@ -157,7 +159,8 @@ def build_store(
 def build_pos(
     rng, world: World, orders: pd.DataFrame, lines: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Till lines of store sales and of returns (of goods bought on any channel); also one row per transaction."""
+    """Till lines of store sales and of returns (of goods bought on any channel); also one row per
+    transaction."""
     cal, stores = world.cal, world.stores
     landed = orders["day"].to_numpy() < cal.days
     sold = lines[(orders["channel"].to_numpy()[lines["order"]] == "store") & landed[lines["order"]]]

@@ -15,7 +15,8 @@ from xsignals_dagster.demo.world import World
 
 
 def identifier_truth(world: World, store: pd.DataFrame) -> pd.DataFrame:
-    """Every identifier value in its normal form and the people it belongs to (shared values: one row per user)."""
+    """Every identifier value in its normal form and the people it belongs to (shared values: one
+    row per user)."""
     person_ids = world.column("person_id")
     everyone = np.arange(len(person_ids))
     used_kiosks = store[store["device_id"].isin(world.stores["kiosk"])]
@@ -52,7 +53,8 @@ def identifier_truth(world: World, store: pd.DataFrame) -> pd.DataFrame:
 def person_truth(
     world: World, intent: Intent, purchased_holdout: np.ndarray, erasure_day: np.ndarray
 ) -> pd.DataFrame:
-    """One row per person: who they are, where they live at the end, their hidden state and the holdout truth."""
+    """One row per person: who they are, where they live at the end, their hidden state and the
+    holdout truth."""
     cal, catalog = world.cal, world.catalog
     household = world.column("household")
     moved_day = world.households["moved_day"].to_numpy()[household]

@@ -109,7 +109,9 @@ def session_events(
             "event_type": event_type,
             "product": np.where(is_product, product, -1),
             "category": np.where(shows_category, category, -1),
-            "search_query": [terms[c][t] if s else None for c, t, s in zip(category, term, searching, strict=False)],
+            "search_query": [
+                terms[c][t] if s else None for c, t, s in zip(category, term, searching, strict=False)
+            ],
             "seconds": np.minimum(
                 sessions["start"].to_numpy()[session] + cumsum_within(gaps, session).astype(np.int64),
                 ONE_DAY - 1,
