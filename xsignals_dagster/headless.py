@@ -49,7 +49,9 @@ def _failure(stage: str, result: dg.ExecuteInProcessResult) -> RunFailed:
                 error = error.cause
             if error.cls_name == "DagsterExecutionInterruptedError":
                 return RunFailed(f"{stage} run {result.run_id}: step {event.step_key} interrupted", interrupted=True)
-            message = (error.message.strip().splitlines() or [error.cls_name or "error"])[-1]
+            # One line however many the error has (a driver's message may continue on a second
+            # line with the hint that explains it).
+            message = " ".join(error.message.split()) or error.cls_name or "error"
             return RunFailed(f"{stage} run {result.run_id}: step {event.step_key} failed: {message}")
     return RunFailed(f"{stage} run {result.run_id}: run failed")
 

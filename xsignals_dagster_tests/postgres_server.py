@@ -25,7 +25,7 @@ class PostgresUnavailable(RuntimeError):
     pass
 
 
-_RESTARTS: dict[str, list[str]] = {}  # server URL -> the command that restarts that server
+_CONTROLS: dict[str, list[str]] = {}  # server URL -> pg_ctl for that server, all but the action
 
 
 def _binaries() -> Path:
@@ -80,8 +80,8 @@ def postgres_server() -> Iterator[str]:
             capture_output=True,
         )
         url = f"postgresql+psycopg://xsignals@127.0.0.1:{port}/warehouse"
-        _RESTARTS[url] = _as_server_user(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-m", "fast", "-w", "restart"]
+        _CONTROLS[url] = _as_server_user(
+            [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-m", "fast", "-w"]
         )
         yield url
     finally:
@@ -101,6 +101,21 @@ def new_database(server_url: str) -> str:
     return server_url.rsplit("/", 1)[0] + f"/{database}"
 
 
+def _control(server_url: str, action: str) -> None:
+    command = _CONTROLS[server_url.rsplit("/", 1)[0] + "/warehouse"]
+    subprocess.run([*command, action], check=True, capture_output=True)
+
+
 def restart(server_url: str) -> None:
     """Restart a server `postgres_server()` started (fast shutdown: open connections are cut)."""
-    subprocess.run(_RESTARTS[server_url.rsplit("/", 1)[0] + "/warehouse"], check=True, capture_output=True)
+    _control(server_url, "restart")
+
+
+def stop(server_url: str) -> None:
+    """Stop a server `postgres_server()` started (fast shutdown: open connections are cut)."""
+    _control(server_url, "stop")
+
+
+def start(server_url: str) -> None:
+    """Start a server `stop` stopped, on the same port and data."""
+    _control(server_url, "start")

@@ -13,6 +13,7 @@ import pytest
 
 from xsignals_dagster.demo.generate import generate
 from xsignals_dagster_tests.killed_runs import held_slots, xsignals_run
+from xsignals_dagster_tests.postgres_server import new_database, start, stop
 from xsignals_dagster_tests.warehouse_diff import first_difference
 
 
@@ -64,3 +65,31 @@ def test_run_stopped_by_sigterm_exits_with_a_one_line_reason_and_the_next_run_co
         assert [run.status for run in instance.get_runs()] == [dg.DagsterRunStatus.FAILURE]
     status, log = xsignals_run(tmp_path / "home", zone, url)
     assert status == 0, log[-3000:]
+
+
+def test_postgres_restart_mid_run_fails_with_one_line_and_the_next_run_equals_a_clean_run(
+    zone, postgres_url, tmp_path
+):
+    """The database goes away under a running pipeline (a failover, a restart for an upgrade) and
+    stays away until the run has failed: the run fails by itself and says why in one line; once
+    the server is back, the next run completes and equals a clean run."""
+    clean_url, url = new_database(postgres_url), new_database(postgres_url)
+    status, log = xsignals_run(tmp_path / "clean_home", zone, clean_url)
+    assert status == 0, log[-3000:]
+
+    home = tmp_path / "home"
+    try:
+        status, log = xsignals_run(
+            home, zone, url, kill_at='Started execution of step "identity_resolution"', kill=lambda: stop(postgres_url)
+        )
+    finally:
+        start(postgres_url)
+    assert status not in (0, -signal.SIGKILL), log[-3000:]  # it failed, and by itself: not wedged
+    last = log.strip().splitlines()[-1]
+    assert last.startswith("xsignals run: downstream run ") and "step identity_resolution failed: " in last, last
+    assert "connection" in last.lower(), last  # the driver's reason, not a traceback's last line
+    assert held_slots(home) == {}
+
+    status, log = xsignals_run(home, zone, url)
+    assert status == 0, log[-3000:]
+    assert first_difference(url, clean_url) is None
