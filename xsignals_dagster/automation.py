@@ -1,4 +1,5 @@
-"""How assets downstream of ingestion refresh by themselves, and the daily rebuild.
+"""How assets downstream of ingestion refresh by themselves: the conditions and crons the
+asset definitions, the automation sensor and the daily rebuild (defs/automation.py) use.
 
 Declarative automation, evaluated by the daemon: an asset downstream of ingestion runs
 when it is missing or any dependency was updated (or will be in the same tick, so a
@@ -43,25 +44,3 @@ MODEL_RETRAIN = (
 DAILY_REBUILD_CRON = "0 4 * * *"  # 04:00 UTC
 AUTOMATION_INTERVAL_SECONDS = 15
 
-
-def automation_sensor(downstream: dg.AssetSelection) -> dg.AutomationConditionSensorDefinition:
-    """Evaluates the automation conditions above; on by default (Dagster's own default sensor is off)."""
-    return dg.AutomationConditionSensorDefinition(
-        "downstream_automation",
-        target=downstream,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-        minimum_interval_seconds=AUTOMATION_INTERVAL_SECONDS,
-        description="Refreshes identity, erasures, signals, profiles, scores and actions after ingestion; retrains weekly.",
-    )
-
-
-def daily_rebuild_schedule(downstream: dg.AssetSelection) -> dg.ScheduleDefinition:
-    """Rebuild everything downstream of ingestion once a day, whatever automation did."""
-    return dg.ScheduleDefinition(
-        name="daily_rebuild",
-        target=downstream,
-        cron_schedule=DAILY_REBUILD_CRON,
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Rebuilds identity, signals, profiles, scores and actions from everything ingested.",
-    )

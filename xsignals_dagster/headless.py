@@ -10,10 +10,13 @@ import logging
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
+from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.definitions import build_definitions, defs
-from xsignals_dagster.ingest.assets import source_assets
 from xsignals_dagster.ingest.landing import scan
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.recovery import recover_dead_runs
@@ -65,7 +68,7 @@ def run_everything(
     definitions = build_definitions(resources) if resources else defs
     job = definitions.resolve_implicit_global_asset_job_def()
     partitions = register_extract_dates(instance, landing_root)
-    source_keys = [asset.key for asset in source_assets]
+    source_keys = [dg.AssetKey(schema.table) for schema in SOURCES.values()]
     stages = []
     if partitions:
         stages.append(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from xsignals_dagster.identity.assets import identity_resolution
-from xsignals_dagster.ingest.assets import source_assets
+from xsignals_dagster.defs.identity import identity_resolution
+from xsignals_dagster.defs.ingest import source_assets
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import GroundTruth, LandingZone, Warehouse
 from xsignals_dagster.warehouse import WarehouseStore

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from xsignals_dagster.definitions import defs
-from xsignals_dagster.ingest.assets import landing_misfits, source_assets
+from xsignals_dagster.defs.ingest import landing_misfits, source_assets
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster.warehouse import WarehouseStore

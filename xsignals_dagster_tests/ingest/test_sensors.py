@@ -10,7 +10,7 @@ from dagster._core.test_utils import create_run_for_test
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from xsignals_dagster.ingest.pipeline import ingest_source
-from xsignals_dagster.ingest.sensors import landing_sensor
+from xsignals_dagster.defs.ingest import landing_sensor
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster_tests.ingest.landing_files import land

@@ -4,11 +4,15 @@ import dagster as dg
 import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH
-from xsignals_dagster.identity import IdentitySettings, pairwise_scores, resolve_identities
-from xsignals_dagster.ingest.frames import load_source_frames
 from xsignals_dagster.contract.sources import IDENTITY_SOURCES, SOURCES
 from xsignals_dagster.contract.tables import IDENTITY_TABLES
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
+from xsignals_dagster.identity import (
+    IdentitySettings,
+    pairwise_scores,
+    resolve_identities,
+)
+from xsignals_dagster.ingest.frames import load_source_frames
 from xsignals_dagster.resources import GroundTruth, Warehouse
 from xsignals_dagster.warehouse.store import utc_now
 

@@ -4,13 +4,16 @@ import dagster as dg
 import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH
-from xsignals_dagster.contract.sources import IDENTITY_SOURCES
+from xsignals_dagster.contract.sources import IDENTITY_SOURCES, SOURCES
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
-from xsignals_dagster.ingest.frames import end_of_day, load_source_frames, newest_extract_date
-from xsignals_dagster.contract.sources import SOURCES
+from xsignals_dagster.ingest.frames import (
+    end_of_day,
+    load_source_frames,
+    newest_extract_date,
+)
 from xsignals_dagster.privacy import consent_state
 from xsignals_dagster.resources import Warehouse
-from xsignals_dagster.signals.profile import SIGNAL_TYPES, build_profile, compute_signals
+from xsignals_dagster.signals.profile import build_profile, compute_signals
 
 SIGNAL_DESCRIPTIONS = {
     "behavioral": "Views, searches, carts, wishlists and sessions per channel over 7/30/90 days; interests; recency.",
@@ -86,5 +89,3 @@ def customer_signals(context: dg.AssetExecutionContext, warehouse: Warehouse):
         metadata={"customers": len(customers), "profiles": len(profile), "missing": missing, "duplicated": duplicated},
     )
 
-
-__all__ = ["SIGNAL_TYPES", "customer_signals"]

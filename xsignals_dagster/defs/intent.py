@@ -5,9 +5,13 @@ import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH, MODEL_RETRAIN
 from xsignals_dagster.contract.sources import IDENTITY_SOURCES
-from xsignals_dagster.identity.history import IdentityHistory
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
-from xsignals_dagster.ingest.frames import end_of_day, load_source_frames, newest_extract_date
+from xsignals_dagster.identity.history import IdentityHistory
+from xsignals_dagster.ingest.frames import (
+    end_of_day,
+    load_source_frames,
+    newest_extract_date,
+)
 from xsignals_dagster.intent import (
     InsufficientData,
     IntentModel,
@@ -23,9 +27,9 @@ from xsignals_dagster.intent import (
     snapshot_dates,
     train_intent_model,
 )
+from xsignals_dagster.intent.features import LABEL_OWNER
 from xsignals_dagster.intent.labels import FEATURE_WINDOW_DAYS, TRAINING_SNAPSHOTS
 from xsignals_dagster.intent.registry import latest_model, register_model
-from xsignals_dagster.intent.features import LABEL_OWNER
 from xsignals_dagster.resources import IntentConfig, Warehouse
 from xsignals_dagster.signals.profile import build_profile, compute_signals
 from xsignals_dagster.warehouse.store import utc_now
