@@ -10,15 +10,11 @@ import logging
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.definitions import build_definitions, defs
 from xsignals_dagster.ingest.landing import scan
-from xsignals_dagster.partitions import extract_dates
+from xsignals_dagster.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, extract_dates
 from xsignals_dagster.recovery import recover_dead_runs
 
 log = logging.getLogger("xsignals.run")
@@ -72,7 +68,7 @@ def run_everything(
     stages = []
     if partitions:
         stages.append(
-            ("ingest", source_keys, {ASSET_PARTITION_RANGE_START_TAG: partitions[0], ASSET_PARTITION_RANGE_END_TAG: partitions[-1]})
+            ("ingest", source_keys, {PARTITION_RANGE_START_TAG: partitions[0], PARTITION_RANGE_END_TAG: partitions[-1]})
         )
     else:
         log.warning("nothing has landed under %s", landing_root)

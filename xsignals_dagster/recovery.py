@@ -15,6 +15,12 @@ the run's own event log: Dagster records the pid of the process that executes a 
 `xsignals run` executes: "Executing steps in process (pid: …)"). Both execute runs on this
 machine, so the pid is looked up here. `xsignals run` calls this before it starts, and the
 `run_recovery` sensor (defs/recovery.py) calls it under the UI.
+
+Besides @public methods (`get_run_records`, `get_run_by_id`) this uses instance methods that
+are not marked @public though exported on `dg.DagsterInstance` without an underscore:
+`get_records_for_run`, `report_run_failed`, `event_log_storage` and its concurrency-slot
+methods (`supports_global_concurrency_limits`, `get_concurrency_run_ids`,
+`free_concurrency_slots_for_run`). No public API frees a dead run's slots.
 """
 
 from __future__ import annotations

@@ -7,10 +7,6 @@ import warnings
 
 import dagster as dg
 import pandas as pd
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from xsignals_dagster.contract.sources import SOURCES, SourceSchema
 from xsignals_dagster.contract.tables import quarantined_files
@@ -23,7 +19,7 @@ from xsignals_dagster.ingest.changes import (
 )
 from xsignals_dagster.ingest.landing import scan
 from xsignals_dagster.ingest.pipeline import PartitionOutcome, ingest_source
-from xsignals_dagster.partitions import extract_dates
+from xsignals_dagster.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster.warehouse.store import utc_now
 
@@ -188,7 +184,7 @@ def landing_sensor(
         files = [f for source in sorted(pending) for f in pending[source]]
         dates = sorted({f.extract_date for f in files}, key=order.__getitem__)
         partition = {"partition_key": dates[0]} if len(dates) == 1 else {}
-        tags = {} if partition else {ASSET_PARTITION_RANGE_START_TAG: dates[0], ASSET_PARTITION_RANGE_END_TAG: dates[-1]}
+        tags = {} if partition else {PARTITION_RANGE_START_TAG: dates[0], PARTITION_RANGE_END_TAG: dates[-1]}
         run_requests.append(
             dg.RunRequest(
                 run_key="ingest:" + _digest([f"{f.path}:{states[f.path].sha256}" for f in files]),
