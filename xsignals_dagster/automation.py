@@ -44,3 +44,4 @@ MODEL_RETRAIN = (
 DAILY_REBUILD_CRON = "0 4 * * *"  # 04:00 UTC
 AUTOMATION_INTERVAL_SECONDS = 15
 
+ERASURE_CHECK_CRON = "0 5 * * *"  # 05:00 UTC, after the daily rebuild

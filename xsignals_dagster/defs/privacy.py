@@ -1,8 +1,9 @@
-"""Erasure as an asset: after identity resolution, before any signal is derived."""
+"""Erasure as an asset: after identity resolution, before any signal is derived; and the check
+that nothing erased is left, which also runs on its own every day."""
 
 import dagster as dg
 
-from xsignals_dagster.automation import DOWNSTREAM_REFRESH
+from xsignals_dagster.automation import DOWNSTREAM_REFRESH, ERASURE_CHECK_CRON
 from xsignals_dagster.contract.tables import IDENTITY_TABLES
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.privacy.erasure import find_erased, process_erasures
@@ -20,17 +21,6 @@ from xsignals_dagster.resources import LandingZone, Warehouse
     deps=["stg_erasure", *IDENTITY_TABLES],
     automation_condition=DOWNSTREAM_REFRESH,
     pool=WAREHOUSE_POOL,
-    check_specs=[
-        dg.AssetCheckSpec(
-            "no_erased_identifiers",
-            asset="erasures",
-            description=(
-                "No table holds an identifier of an erased person. After a clean check, the next one against the "
-                "same suppression list re-reads only the extract dates that changed since; tables without extract "
-                "dates are read in full every time."
-            ),
-        )
-    ],
 )
 def erasures(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> dg.MaterializeResult:
     report = process_erasures(warehouse.store, landing.default_region)
@@ -39,7 +29,6 @@ def erasures(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: L
             f"{report.requests} erasure request(s): {report.customers} customer(s), "
             f"{report.identifiers} identifier(s) suppressed, rows removed: {report.rows_removed}"
         )
-    remaining = find_erased(warehouse.store, landing.default_region)
     return dg.MaterializeResult(
         metadata={
             "requests_processed": report.requests,
@@ -47,11 +36,40 @@ def erasures(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: L
             "identifiers_suppressed": report.identifiers,
             "rows_removed": sum(report.rows_removed.values()),
         },
-        check_results=[
-            dg.AssetCheckResult(
-                check_name="no_erased_identifiers",
-                passed=not remaining,
-                metadata={"tables_with_erased_rows": ", ".join(f"{t} ({n})" for t, n in remaining.items()) or "none"},
-            )
-        ],
     )
+
+
+# Without an automation condition of its own the check runs with every materialization of
+# `erasures` (automation, the daily rebuild, `xsignals run`), as before; the schedule below
+# also runs it alone, so data that reached a table some other way is found within a day.
+@dg.asset_check(
+    asset=erasures,
+    description=(
+        "No table holds an identifier of an erased person. After a clean check, the next one against the "
+        "same suppression list re-reads only the extract dates that changed since; tables without extract "
+        "dates are read in full every time."
+    ),
+    pool=WAREHOUSE_POOL,  # a clean check records what it saw in `erasure_verification`
+)
+def no_erased_identifiers(warehouse: Warehouse, landing: LandingZone) -> dg.AssetCheckResult:
+    remaining = find_erased(warehouse.store, landing.default_region)
+    return dg.AssetCheckResult(
+        passed=not remaining,
+        metadata={"tables_with_erased_rows": ", ".join(f"{t} ({n})" for t, n in remaining.items()) or "none"},
+    )
+
+
+erasure_check = dg.define_asset_job(
+    "erasure_check",
+    selection=dg.AssetSelection.checks(no_erased_identifiers),
+    description="Looks for erased identifiers in every table, without carrying out any erasure request.",
+)
+
+daily_erasure_check = dg.ScheduleDefinition(
+    name="daily_erasure_check",
+    job=erasure_check,
+    cron_schedule=ERASURE_CHECK_CRON,
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Runs the check that no table holds an identifier of an erased person, every day.",
+)

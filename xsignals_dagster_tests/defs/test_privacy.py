@@ -1,0 +1,63 @@
+"""The erasures asset and its check in a real instance: the check also runs alone, on its own job."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from xsignals_dagster.definitions import build_definitions
+from xsignals_dagster.resources import LandingZone, Warehouse, build_resources
+from xsignals_dagster.warehouse import WarehouseStore
+from xsignals_dagster_tests.ingest.landing_files import land
+from xsignals_dagster_tests.pipeline import run_pipeline
+from xsignals_dagster_tests.privacy.test_erasure import land_day_one
+
+CHECK = dg.AssetCheckKey(dg.AssetKey("erasures"), "no_erased_identifiers")
+
+
+@pytest.fixture
+def instance():
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+def _latest_check(instance: dg.DagsterInstance):
+    record = instance.event_log_storage.get_latest_asset_check_execution_by_key([CHECK])[CHECK]
+    return record.run_id, record.event.dagster_event.event_specific_data
+
+
+def test_the_erasure_check_job_runs_the_check_alone_and_finds_what_came_back(instance, landing, warehouse_url):
+    land_day_one(landing)
+    land(landing, "erasure/2026-11-21.csv", "request_id,ts,email\nE1,2026-11-21,ann.lee@example.com\n")
+    run_pipeline(instance, landing, warehouse_url)
+    definitions = build_definitions(
+        {**build_resources(), "landing": LandingZone(root=str(landing)), "warehouse": Warehouse(url=warehouse_url)}
+    )
+    job = definitions.resolve_job_def("erasure_check")
+    materialized = instance.get_latest_materialization_event(dg.AssetKey("erasures")).run_id
+
+    result = job.execute_in_process(instance=instance)
+    assert result.success
+    run_id, evaluation = _latest_check(instance)
+    assert run_id == result.run_id and evaluation.passed
+    assert not result.get_asset_materialization_events()  # no erasure request is carried out
+    assert instance.get_latest_materialization_event(dg.AssetKey("erasures")).run_id == materialized
+
+    store = WarehouseStore(warehouse_url)
+    with store.transaction() as tx:
+        tx.connection.execute(
+            sa.text("INSERT INTO customer_identifiers (customer_id, id_type, id_value) VALUES ('c-x', 'email', 'ann.lee@example.com')")
+        )
+    store.dispose()
+    job.execute_in_process(instance=instance, raise_on_error=False)
+    _, evaluation = _latest_check(instance)
+    assert not evaluation.passed
+    assert evaluation.metadata["tables_with_erased_rows"].value == "customer_identifiers (1)"
+
+
+def test_the_erasure_check_runs_daily_on_its_own():
+    schedule = build_definitions(build_resources()).resolve_schedule_def("daily_erasure_check")
+    assert schedule.job_name == "erasure_check"
+    assert schedule.cron_schedule == "0 5 * * *"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
