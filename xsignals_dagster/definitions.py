@@ -10,9 +10,8 @@ from xsignals_dagster.resources import build_resources
 
 def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Definitions:
     """The defs/ folder's definitions with these resources: tests and `xsignals run` pass their own."""
-    return dg.Definitions.merge(
-        dg.load_from_defs_folder(path_within_project=Path(__file__).parent), dg.Definitions(resources=resources)
-    )
+    loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    return dg.Definitions.merge(loaded, dg.Definitions(resources=resources))
 
 
 defs = build_definitions(build_resources())

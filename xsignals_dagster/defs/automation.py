@@ -16,7 +16,10 @@ downstream_automation = dg.AutomationConditionSensorDefinition(
     target=DOWNSTREAM,
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=AUTOMATION_INTERVAL_SECONDS,
-    description="Refreshes identity, erasures, signals, profiles, scores and actions after ingestion; retrains weekly.",
+    description=(
+        "Refreshes identity, erasures, signals, profiles, scores and actions after ingestion; "
+        "retrains weekly."
+    ),
 )
 
 # Rebuilds everything downstream of ingestion once a day, whatever automation did.

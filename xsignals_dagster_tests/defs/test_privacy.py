@@ -27,13 +27,14 @@ def _latest_check(instance: dg.DagsterInstance):
     return record.run_id, record.event.dagster_event.event_specific_data
 
 
-def test_the_erasure_check_job_runs_the_check_alone_and_finds_what_came_back(instance, landing, warehouse_url):
+def test_the_erasure_check_job_runs_the_check_alone_and_finds_what_came_back(
+    instance, landing, warehouse_url
+):
     land_day_one(landing)
     land(landing, "erasure/2026-11-21.csv", "request_id,ts,email\nE1,2026-11-21,ann.lee@example.com\n")
     run_pipeline(instance, landing, warehouse_url)
-    definitions = build_definitions(
-        {**build_resources(), "landing": LandingZone(root=str(landing)), "warehouse": Warehouse(url=warehouse_url)}
-    )
+    resources = {"landing": LandingZone(root=str(landing)), "warehouse": Warehouse(url=warehouse_url)}
+    definitions = build_definitions({**build_resources(), **resources})
     job = definitions.resolve_job_def("erasure_check")
     materialized = instance.get_latest_materialization_event(dg.AssetKey("erasures")).run_id
 
@@ -47,7 +48,10 @@ def test_the_erasure_check_job_runs_the_check_alone_and_finds_what_came_back(ins
     store = WarehouseStore(warehouse_url)
     with store.transaction() as tx:
         tx.connection.execute(
-            sa.text("INSERT INTO customer_identifiers (customer_id, id_type, id_value) VALUES ('c-x', 'email', 'ann.lee@example.com')")
+            sa.text(
+                "INSERT INTO customer_identifiers (customer_id, id_type, id_value) "
+                "VALUES ('c-x', 'email', 'ann.lee@example.com')"
+            )
         )
     store.dispose()
     job.execute_in_process(instance=instance, raise_on_error=False)
