@@ -1,4 +1,5 @@
-"""Identity resolution as a multi-asset: one run resolves and writes every identity table."""
+"""Identity resolution as a multi-asset: one run resolves and writes every identity table, the
+fitted match model included."""
 
 import dagster as dg
 import pandas as pd
@@ -17,7 +18,7 @@ from xsignals_dagster.resources import GroundTruth, Warehouse
 from xsignals_dagster.warehouse.store import utc_now
 
 MIN_LINKED_SHARE = 0.5
-
+MATCH_MODEL_TABLE = "identity_match_model"
 
 
 def _evaluate(truth: GroundTruth, record_customers: pd.DataFrame) -> dict[str, float]:
@@ -51,17 +52,25 @@ def _match_model_table(match_model: pd.DataFrame) -> dg.TableMetadataValue:
     )
 
 
+def _spec(name: str, description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        name,
+        group_name="identity",
+        kinds={"pandas", "sql"},
+        description=description,
+        deps=[dg.AssetKey(SOURCES[s].table) for s in IDENTITY_SOURCES],
+        automation_condition=DOWNSTREAM_REFRESH,
+    )
+
+
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
-            name,
-            group_name="identity",
-            kinds={"pandas", "sql"},
-            description=text,
-            deps=[dg.AssetKey(SOURCES[s].table) for s in IDENTITY_SOURCES],
-            automation_condition=DOWNSTREAM_REFRESH,
-        )
-        for name, text in IDENTITY_TABLES.items()
+        *(_spec(name, text) for name, text in IDENTITY_TABLES.items()),
+        _spec(
+            MATCH_MODEL_TABLE,
+            "The person-record matcher as the last run fitted it: m, u and match weight of every comparison "
+            "level, which explain each probabilistic link in identity_links.",
+        ),
     ],
     check_specs=[
         dg.AssetCheckSpec("cluster_size_within_cap", asset="customer_identifiers", description="No customer grew past the cluster-size cap."),
@@ -88,7 +97,7 @@ def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse,
         tx.replace_table("customers", result.customers)
         tx.replace_table("identity_links", result.links)
         tx.replace_table("shared_identifiers", result.shared_identifiers)
-        tx.replace_table("identity_match_model", result.match_model)
+        tx.replace_table(MATCH_MODEL_TABLE, result.match_model)
         tx.replace_rows("identity_changes", changes, {"run_id": context.run.run_id})
     metrics = {**result.metrics, **_evaluate(truth, result.record_customers)}
     records = len(result.record_customers)
@@ -102,6 +111,7 @@ def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse,
     yield dg.MaterializeResult(asset_key="identity_links", metadata={"rows": len(result.links)})
     yield dg.MaterializeResult(asset_key="identity_changes", metadata={"rows_this_run": len(changes)})
     yield dg.MaterializeResult(asset_key="shared_identifiers", metadata={"rows": len(result.shared_identifiers)})
+    yield dg.MaterializeResult(asset_key=MATCH_MODEL_TABLE, metadata={"rows": len(result.match_model)})
     yield dg.AssetCheckResult(
         asset_key="customer_identifiers",
         check_name="cluster_size_within_cap",

@@ -35,9 +35,9 @@ from xsignals_dagster.signals.profile import build_profile, compute_signals
 from xsignals_dagster.warehouse.store import utc_now
 
 AUC_FLOOR = 0.6
-# Every purchase the labels count, written with the training set: reading them back is far
-# cheaper than loading the web, app and pos rows again.
 PURCHASES_TABLE = "intent_purchases"
+MODEL_REGISTRY_TABLE = "intent_models"
+TRAINING_DEPS = ["customer_profiles", "customer_records", "erasures"]
 TRAINING_KEYS = ["customer_id", "as_of", "purchased"]
 
 
@@ -45,20 +45,37 @@ def _record_customers(store) -> pd.DataFrame:
     return store.read_table("customer_records").dropna(subset=["customer_id"])
 
 
-@dg.asset(
-    group_name="intent",
-    kinds={"pandas", "sql"},
-    description=(
-        "Snapshots chosen from the history's length and the horizon: the newest date whose label window "
-        f"has landed, to evaluate on, and up to {TRAINING_SNAPSHOTS} older ones whose windows closed by then "
-        "(with a history shorter than two horizons, snapshots within one horizon, split by customer). Each "
-        "holds every profile signal as of the snapshot (nothing later, customers split where the evidence "
-        "joining them came later) and the label, a purchase on any channel in the following "
-        "horizon_days. A seeded sample of customers beyond IntentSettings.max_training_customers."
-    ),
-    deps=["customer_profiles", "customer_records", "erasures"],
-    automation_condition=MODEL_RETRAIN,
-    pool=WAREHOUSE_POOL,
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "intent_training_set",
+            group_name="intent",
+            kinds={"pandas", "sql"},
+            description=(
+                "Snapshots chosen from the history's length and the horizon: the newest date whose label "
+                f"window has landed, to evaluate on, and up to {TRAINING_SNAPSHOTS} older ones whose "
+                "windows closed by then (with a history shorter than two horizons, snapshots within one "
+                "horizon, split by customer). Each holds every profile signal as of the snapshot (nothing "
+                "later, customers split where the evidence joining them came later) and the label, a "
+                "purchase on any channel in the following horizon_days. A seeded sample of customers "
+                "beyond IntentSettings.max_training_customers."
+            ),
+            deps=TRAINING_DEPS,
+            automation_condition=MODEL_RETRAIN,
+        ),
+        dg.AssetSpec(
+            PURCHASES_TABLE,
+            group_name="intent",
+            kinds={"pandas", "sql"},
+            description=(
+                "Every purchase the labels count (any channel, with its customer), written with the training "
+                "set: the model's BG/NBD baseline reads them back, far cheaper than loading the web, app and "
+                "pos rows again."
+            ),
+            deps=TRAINING_DEPS,
+            automation_condition=MODEL_RETRAIN,
+        ),
+    ],
     check_specs=[
         dg.AssetCheckSpec(
             "enough_to_train",
@@ -70,8 +87,10 @@ def _record_customers(store) -> pd.DataFrame:
             ),
         )
     ],
+    pool=WAREHOUSE_POOL,
+    can_subset=False,
 )
-def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
+def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig):
     store = warehouse.store
     settings = IntentSettings()
     frames = load_source_frames(store, IDENTITY_SOURCES)
@@ -105,22 +124,23 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
     except InsufficientData as insufficient:
         gate = str(insufficient)
         context.log.warning(f"not enough to train a model yet: {gate}")
-    return dg.MaterializeResult(
-        check_results=[
-            dg.AssetCheckResult(
-                check_name="enough_to_train",
-                passed=gate is None,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"reason": gate or "ok"},
-            )
-        ],
+    yield dg.MaterializeResult(
+        asset_key="intent_training_set",
         metadata={
             "rows": len(training),
             "snapshots": ", ".join(f"{d:%Y-%m-%d}" for d in dates) or "none",
             "positive_share": float(training["purchased"].mean()) if len(training) else 0.0,
             "horizon_days": horizon,
             "customers_sampled": int(sampled["customer_id"].nunique()),
-        }
+        },
+    )
+    yield dg.MaterializeResult(asset_key=PURCHASES_TABLE, metadata={"rows": len(purchases)})
+    yield dg.AssetCheckResult(
+        asset_key="intent_training_set",
+        check_name="enough_to_train",
+        passed=gate is None,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"reason": gate or "ok"},
     )
 
 
@@ -132,10 +152,12 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         "its inputs), trained on the older snapshots and evaluated on the newest (out of time), or on "
         "held-out customers while the history is shorter than two horizons, beside RFM-only, web-only and "
         "BG/NBD baselines and a touchpoint ablation, kept with its version, features and metrics in "
-        "`intent_models`. While none can be trained or evaluated the check warns why, and intent_scores "
+        "`intent_models`, the model registry: the table this asset materializes. While none can be "
+        "trained or evaluated the check warns why, and intent_scores "
         "scores with a label-free model. Retrains weekly (Mondays), when missing, or while a check fails."
     ),
-    deps=[intent_training_set],
+    deps=["intent_training_set", PURCHASES_TABLE],
+    metadata={"dagster/table_name": MODEL_REGISTRY_TABLE},
     automation_condition=MODEL_RETRAIN,
     pool=WAREHOUSE_POOL,
     check_specs=[

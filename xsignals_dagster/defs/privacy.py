@@ -4,7 +4,7 @@ that nothing erased is left, which also runs on its own every day."""
 import dagster as dg
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH, ERASURE_CHECK_CRON
-from xsignals_dagster.contract.tables import IDENTITY_TABLES
+from xsignals_dagster.contract.tables import IDENTITY_TABLES, erasure_audit
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.privacy.erasure import find_erased, process_erasures
 from xsignals_dagster.resources import LandingZone, Warehouse
@@ -16,9 +16,11 @@ from xsignals_dagster.resources import LandingZone, Warehouse
     description=(
         "Carries out erasure requests: the person's identifiers join a suppression list of salted "
         "hashes, and every row holding one of them or belonging to them is deleted from every table "
-        "(rejected rows included). `erasure_audit` records each request, without the values."
+        "(rejected rows included). `erasure_audit`, the table this asset materializes, records each "
+        "request, without the values."
     ),
     deps=["stg_erasure", *IDENTITY_TABLES],
+    metadata={"dagster/table_name": erasure_audit.name},
     automation_condition=DOWNSTREAM_REFRESH,
     pool=WAREHOUSE_POOL,
 )
