@@ -4,9 +4,9 @@ that nothing erased is left, which also runs on its own every day."""
 import dagster as dg
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH, ERASURE_CHECK_CRON
-from xsignals_dagster.contract.tables import IDENTITY_TABLES, erasure_audit
+from xsignals_dagster.contract.tables import BOOKKEEPING_TABLE_NAMES, IDENTITY_TABLES, erasure_audit
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
-from xsignals_dagster.privacy.erasure import find_erased, process_erasures
+from xsignals_dagster.privacy.erasure import find_erased, pending_requests, process_erasures
 from xsignals_dagster.resources import LandingZone, Warehouse
 
 
@@ -25,12 +25,22 @@ from xsignals_dagster.resources import LandingZone, Warehouse
     pool=WAREHOUSE_POOL,
 )
 def erasures(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> dg.MaterializeResult:
+    """Removes rows from other assets' tables: each such asset gets an observation saying how many
+    and for which requests, so its catalog page shows the change. An observation, not a
+    materialization: the data was not rebuilt, and automation must not refresh downstream for it."""
+    request_ids = ", ".join(pending_requests(warehouse.store)["request_id"])
     report = process_erasures(warehouse.store, landing.default_region)
     if report.requests:
         context.log.info(
             f"{report.requests} erasure request(s): {report.customers} customer(s), "
             f"{report.identifiers} identifier(s) suppressed, rows removed: {report.rows_removed}"
         )
+    # Every table is an asset named after it or bookkeeping (test_definitions holds this); the two
+    # assets whose tables have other names, erasures and intent_model, hold nothing erasure removes.
+    for table, rows in sorted(report.rows_removed.items()):
+        if table not in BOOKKEEPING_TABLE_NAMES:
+            metadata = {"rows_removed": rows, "request_ids": request_ids}
+            context.log_event(dg.AssetObservation(asset_key=table, metadata=metadata))
     return dg.MaterializeResult(
         metadata={
             "requests_processed": report.requests,
