@@ -68,7 +68,9 @@ def violations(root: Path) -> list[str]:
         layer = layer_of(module)
         where = path.relative_to(root)
         if layer is not None and layer not in LAYERS:
-            problems.append(f"{where}: `{layer}` is in no layer; add it to .ci/check_layers.py and the README")
+            problems.append(
+                f"{where}: `{layer}` is in no layer; add it to .ci/check_layers.py and the README"
+            )
             continue
         for line, target in imported_modules(root, path, module):
             if target == "dagster._" or target.startswith("dagster._"):
@@ -79,8 +81,14 @@ def violations(root: Path) -> list[str]:
             if layer is None or target_layer is None or target_layer not in LAYERS:
                 continue
             if LAYERS.index(target_layer) > LAYERS.index(layer):
-                problems.append(f"{where}:{line}: `{layer}` imports `{target}` from the higher layer `{target_layer}`")
-            if layer == "defs" == target_layer and target != f"{PACKAGE}.defs" and not target.startswith(module):
+                problems.append(
+                    f"{where}:{line}: `{layer}` imports `{target}` from the higher layer `{target_layer}`"
+                )
+            if (
+                layer == "defs" == target_layer
+                and target != f"{PACKAGE}.defs"
+                and not target.startswith(module)
+            ):
                 problems.append(f"{where}:{line}: a defs/ module imports another ({target})")
     return sorted(set(problems))
 

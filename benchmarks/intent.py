@@ -60,11 +60,10 @@ from intent_oracle import Oracle, hidden_paths  # noqa: E402
 from scipy.stats import binomtest  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
-from xsignals_dagster.contract.tables import intent_models  # noqa: E402
+from xsignals_dagster.contract.tables import PURCHASES_TABLE, intent_models  # noqa: E402
 from xsignals_dagster.demo.generate import generate  # noqa: E402
 from xsignals_dagster.headless import run_everything  # noqa: E402
 from xsignals_dagster.intent import most_popular_offers, offer_hits  # noqa: E402
-from xsignals_dagster.intent.assets import PURCHASES_TABLE  # noqa: E402
 from xsignals_dagster.resources import GroundTruth, IntentConfig, LandingZone, Warehouse  # noqa: E402
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
 

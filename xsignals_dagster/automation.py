@@ -1,4 +1,5 @@
-"""How assets downstream of ingestion refresh by themselves, and the daily rebuild.
+"""How assets downstream of ingestion refresh by themselves: the conditions and crons the
+asset definitions, the automation sensor and the daily rebuild (defs/automation.py) use.
 
 Declarative automation, evaluated by the daemon: an asset downstream of ingestion runs
 when it is missing or any dependency was updated (or will be in the same tick, so a
@@ -18,7 +19,8 @@ import dagster as dg
 # Upstream assets that are missing (and not about to run in the same tick) or still running.
 # Ingestion is left out: its partitions are per extract date, and most sources lack some.
 _UPSTREAM_NOT_READY = dg.AutomationCondition.any_deps_match(
-    (dg.AutomationCondition.missing() & ~dg.AutomationCondition.will_be_requested()) | dg.AutomationCondition.in_progress()
+    (dg.AutomationCondition.missing() & ~dg.AutomationCondition.will_be_requested())
+    | dg.AutomationCondition.in_progress()
 ).ignore(dg.AssetSelection.groups("ingest"))
 
 DOWNSTREAM_REFRESH = (
@@ -30,11 +32,14 @@ DOWNSTREAM_REFRESH = (
 
 MODEL_RETRAIN_CRON = "0 3 * * 1"  # Mondays 03:00 UTC
 _RETRY_WHILE_A_CHECK_FAILS = (
-    dg.AutomationCondition.any_deps_updated() & dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed())
+    dg.AutomationCondition.any_deps_updated()
+    & dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed())
 ).with_label("upstream updated while a check fails")
 MODEL_RETRAIN = (
     (
-        dg.AutomationCondition.cron_tick_passed(MODEL_RETRAIN_CRON) | dg.AutomationCondition.missing() | _RETRY_WHILE_A_CHECK_FAILS
+        dg.AutomationCondition.cron_tick_passed(MODEL_RETRAIN_CRON)
+        | dg.AutomationCondition.missing()
+        | _RETRY_WHILE_A_CHECK_FAILS
     ).since_last_handled()
     & ~_UPSTREAM_NOT_READY
     & ~dg.AutomationCondition.in_progress()
@@ -43,25 +48,4 @@ MODEL_RETRAIN = (
 DAILY_REBUILD_CRON = "0 4 * * *"  # 04:00 UTC
 AUTOMATION_INTERVAL_SECONDS = 15
 
-
-def automation_sensor(downstream: dg.AssetSelection) -> dg.AutomationConditionSensorDefinition:
-    """Evaluates the automation conditions above; on by default (Dagster's own default sensor is off)."""
-    return dg.AutomationConditionSensorDefinition(
-        "downstream_automation",
-        target=downstream,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-        minimum_interval_seconds=AUTOMATION_INTERVAL_SECONDS,
-        description="Refreshes identity, erasures, signals, profiles, scores and actions after ingestion; retrains weekly.",
-    )
-
-
-def daily_rebuild_schedule(downstream: dg.AssetSelection) -> dg.ScheduleDefinition:
-    """Rebuild everything downstream of ingestion once a day, whatever automation did."""
-    return dg.ScheduleDefinition(
-        name="daily_rebuild",
-        target=downstream,
-        cron_schedule=DAILY_REBUILD_CRON,
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Rebuilds identity, signals, profiles, scores and actions from everything ingested.",
-    )
+ERASURE_CHECK_CRON = "0 5 * * *"  # 05:00 UTC, after the daily rebuild

@@ -46,8 +46,18 @@ def main() -> None:
 @click.option("--persons", type=click.IntRange(1), default=2000, show_default=True)
 @click.option("--days", type=click.IntRange(1), default=30, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Writes OUT/landing and OUT/truth.")
-@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last extract date [default: yesterday, UTC].")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Writes OUT/landing and OUT/truth.",
+)
+@click.option(
+    "--end-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last extract date [default: yesterday, UTC].",
+)
 def generate(persons: int, days: int, seed: int, out: Path, end_date: dt.datetime | None) -> None:
     """Write a synthetic retailer's landing zone and its ground truth."""
     from xsignals_dagster.demo.generate import generate as write_demo
@@ -76,7 +86,10 @@ def run() -> None:
             click.echo(f"xsignals run: {stop}", err=True)
             sys.exit(1)
         where = f" ({stop})" if isinstance(stop, RunFailed) else ""
-        click.echo(f"xsignals run: interrupted by SIGINT or SIGTERM{where}; the next run redoes what it left undone", err=True)
+        click.echo(
+            f"xsignals run: interrupted by SIGINT or SIGTERM{where}; the next run redoes what it left undone",
+            err=True,
+        )
         sys.exit(128 + signal.SIGINT)
     except Exception as error:  # one line for the operator; the log above has the details
         click.echo(f"xsignals run: {type(error).__name__}: {error}".splitlines()[0], err=True)
@@ -106,7 +119,18 @@ def dev(persons: int, days: int, port: int) -> None:
         if not (demo / "landing").exists():
             click.echo(f"generating demo data: {persons} persons x {days} days into {demo}")
             write_demo(persons, days, 7, demo)
-    command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-w",
+        str(PROJECT_ROOT / "workspace.yaml"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
     click.echo(f"starting the Dagster UI on http://127.0.0.1:{port} (Ctrl-C stops it)")
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True)
     for stop in STOP_SIGNALS:  # Ctrl-C, `kill`, `docker stop`, systemd, a closed terminal

@@ -10,12 +10,11 @@ import logging
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.definitions import build_definitions, defs
-from xsignals_dagster.ingest.assets import source_assets
 from xsignals_dagster.ingest.landing import scan
-from xsignals_dagster.partitions import extract_dates
+from xsignals_dagster.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, extract_dates
 from xsignals_dagster.recovery import recover_dead_runs
 
 log = logging.getLogger("xsignals.run")
@@ -48,7 +47,9 @@ def _failure(stage: str, result: dg.ExecuteInProcessResult) -> RunFailed:
             while error.cause is not None:  # Dagster wraps the user's error; report the root cause
                 error = error.cause
             if error.cls_name == "DagsterExecutionInterruptedError":
-                return RunFailed(f"{stage} run {result.run_id}: step {event.step_key} interrupted", interrupted=True)
+                return RunFailed(
+                    f"{stage} run {result.run_id}: step {event.step_key} interrupted", interrupted=True
+                )
             # One line however many the error has (a driver's message may continue on a second
             # line with the hint that explains it).
             message = " ".join(error.message.split()) or error.cls_name or "error"
@@ -57,7 +58,10 @@ def _failure(stage: str, result: dg.ExecuteInProcessResult) -> RunFailed:
 
 
 def run_everything(
-    instance: dg.DagsterInstance, landing_root: Path, resources: dict | None = None, leave_out_groups: frozenset[str] = frozenset()
+    instance: dg.DagsterInstance,
+    landing_root: Path,
+    resources: dict | None = None,
+    leave_out_groups: frozenset[str] = frozenset(),
 ) -> None:
     """Ingest every landed date of every source in one run, then everything downstream in
     another; `resources` replaces the environment's and `leave_out_groups` stops short of
@@ -67,23 +71,32 @@ def run_everything(
     definitions = build_definitions(resources) if resources else defs
     job = definitions.resolve_implicit_global_asset_job_def()
     partitions = register_extract_dates(instance, landing_root)
-    source_keys = [asset.key for asset in source_assets]
+    source_keys = [dg.AssetKey(schema.table) for schema in SOURCES.values()]
     stages = []
     if partitions:
         stages.append(
-            ("ingest", source_keys, {ASSET_PARTITION_RANGE_START_TAG: partitions[0], ASSET_PARTITION_RANGE_END_TAG: partitions[-1]})
+            (
+                "ingest",
+                source_keys,
+                {PARTITION_RANGE_START_TAG: partitions[0], PARTITION_RANGE_END_TAG: partitions[-1]},
+            )
         )
     else:
         log.warning("nothing has landed under %s", landing_root)
     graph = definitions.resolve_asset_graph()
     downstream = [
-        key for key in graph.get_all_asset_keys() if key not in source_keys and graph.get(key).group_name not in leave_out_groups
+        key
+        for key in graph.get_all_asset_keys()
+        if key not in source_keys and graph.get(key).group_name not in leave_out_groups
     ]
     stages.append(("downstream", downstream, {}))
     for stage, keys, tags in stages:
         log.info("%s: materializing %d assets", stage, len(keys))
         result = job.execute_in_process(
-            instance=instance, asset_selection=keys, tags={"xsignals/stage": stage, **tags}, raise_on_error=False
+            instance=instance,
+            asset_selection=keys,
+            tags={"xsignals/stage": stage, **tags},
+            raise_on_error=False,
         )
         if not result.success:
             raise _failure(stage, result)

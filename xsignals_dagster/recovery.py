@@ -14,7 +14,13 @@ the run's own event log: Dagster records the pid of the process that executes a 
 (launched by the default run launcher: "Started process for run (pid: …)"; in process, as
 `xsignals run` executes: "Executing steps in process (pid: …)"). Both execute runs on this
 machine, so the pid is looked up here. `xsignals run` calls this before it starts, and the
-`run_recovery` sensor calls it under the UI.
+`run_recovery` sensor (defs/recovery.py) calls it under the UI.
+
+Besides @public methods (`get_run_records`, `get_run_by_id`) this uses instance methods that
+are not marked @public though exported on `dg.DagsterInstance` without an underscore:
+`get_records_for_run`, `report_run_failed`, `event_log_storage` and its concurrency-slot
+methods (`supports_global_concurrency_limits`, `get_concurrency_run_ids`,
+`free_concurrency_slots_for_run`). No public API frees a dead run's slots.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ from pathlib import Path
 
 import dagster as dg
 
-RECOVERY_INTERVAL_SECONDS = 30
 _LIVE = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 _FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
@@ -96,20 +101,3 @@ def recover_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         for run_id in dict.fromkeys(to_free):
             storage.free_concurrency_slots_for_run(run_id)
     return reasons
-
-
-@dg.sensor(
-    name="run_recovery",
-    description=(
-        "Marks runs whose process died (killed, out of memory, a lost machine) failed and frees their "
-        "slots of the pool `warehouse`, which would otherwise block every later run. The default run "
-        "launcher cannot tell Dagster's run monitoring that a run's process is gone; this can."
-    ),
-    minimum_interval_seconds=RECOVERY_INTERVAL_SECONDS,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-)
-def run_recovery_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
-    reasons = recover_dead_runs(context.instance)
-    for reason in reasons:
-        context.log.warning(reason)
-    return dg.SkipReason("; ".join(reasons) or "no dead runs")

@@ -39,7 +39,12 @@ def xsignals_run(
         "XSIGNALS_ERASURE_SALT": ERASURE_SALT,
     }
     process = subprocess.Popen(
-        [XSIGNALS, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        [XSIGNALS, "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     watchdog = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL))  # a wedged run
     watchdog.start()

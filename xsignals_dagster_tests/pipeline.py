@@ -10,7 +10,9 @@ from xsignals_dagster.headless import run_everything
 from xsignals_dagster.resources import GroundTruth, LandingZone, Warehouse, build_resources
 
 
-def run_pipeline(instance: dg.DagsterInstance, landing: Path, warehouse_url: str, truth: Path | None = None) -> None:
+def run_pipeline(
+    instance: dg.DagsterInstance, landing: Path, warehouse_url: str, truth: Path | None = None
+) -> None:
     """Every asset once, with the project's default resources but this zone and warehouse."""
     run_everything(
         instance,

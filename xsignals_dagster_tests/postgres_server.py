@@ -58,19 +58,35 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(folder, "postgres", "postgres")
     port = _free_port()
     subprocess.run(
-        _as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "xsignals", "--auth=trust", "-E", "UTF8"]),
+        _as_server_user(
+            [str(bin_dir / "initdb"), "-D", str(data), "-U", "xsignals", "--auth=trust", "-E", "UTF8"]
+        ),
         check=True,
         capture_output=True,
     )
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off"
     subprocess.run(
-        _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]),
+        _as_server_user(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(folder / "log"),
+                "-w",
+                "start",
+            ]
+        ),
         check=True,
         capture_output=True,
     )
     try:
         deadline = time.monotonic() + 30
-        while subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)], capture_output=True).returncode:
+        while subprocess.run(
+            [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)], capture_output=True
+        ).returncode:
             if time.monotonic() > deadline:
                 raise PostgresUnavailable("PostgreSQL did not accept connections within 30 s")
             time.sleep(0.2)
@@ -81,12 +97,24 @@ def postgres_server() -> Iterator[str]:
         )
         url = f"postgresql+psycopg://xsignals@127.0.0.1:{port}/warehouse"
         _CONTROLS[url] = _as_server_user(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-m", "fast", "-w"]
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(folder / "log"),
+                "-m",
+                "fast",
+                "-w",
+            ]
         )
         yield url
     finally:
         subprocess.run(
-            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
+            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
         )
         shutil.rmtree(folder, ignore_errors=True)
 

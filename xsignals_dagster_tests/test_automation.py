@@ -21,12 +21,20 @@ def test_daily_rebuild_tick_requests_everything_downstream_of_ingestion():
     assert schedule.cron_schedule == "0 4 * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2026, 11, 22, 4, 0))
+        context = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=dt.datetime(2026, 11, 22, 4, 0)
+        )
         [request] = schedule.evaluate_tick(context).run_requests
     assert request.job_name in (None, schedule.job_name)
     job = defs.resolve_job_def(schedule.job_name)
     selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
-    assert {"customer_identifiers", "erasures", "customer_profiles", "intent_scores", "next_best_actions"} <= selected
+    assert {
+        "customer_identifiers",
+        "erasures",
+        "customer_profiles",
+        "intent_scores",
+        "next_best_actions",
+    } <= selected
     assert not any(name.startswith("stg_") for name in selected)
 
 
@@ -45,7 +53,11 @@ def _land(generated: Path, landing: Path, dates: Callable[[str], bool]) -> None:
 
 
 def _requested(result) -> set[str]:
-    return {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys() if result.get_num_requested(key)}
+    return {
+        key.to_user_string()
+        for key in defs.resolve_asset_graph().get_all_asset_keys()
+        if result.get_num_requested(key)
+    }
 
 
 def test_model_retries_while_it_cannot_train_then_keeps_its_weekly_cadence(tmp_path: Path):
@@ -65,20 +77,28 @@ def test_model_retries_while_it_cannot_train_then_keeps_its_weekly_cadence(tmp_p
     with dg.instance_for_test() as instance:
         _land(zone / "landing", landing, lambda day: day <= "2026-10-20")  # shorter than the label window
         run_everything(instance, landing, resources)
-        untrained = instance.get_latest_materialization_event(dg.AssetKey("intent_model")).asset_materialization
+        untrained = instance.get_latest_materialization_event(
+            dg.AssetKey("intent_model")
+        ).asset_materialization
         assert untrained.metadata["reason"].value.startswith("no supervised model: ")
-        fallback = instance.get_latest_materialization_event(dg.AssetKey("intent_scores")).asset_materialization
+        fallback = instance.get_latest_materialization_event(
+            dg.AssetKey("intent_scores")
+        ).asset_materialization
         assert fallback.metadata["kind"].value in ("bg-nbd", "engagement-recency")
         store = resources["warehouse"].store
         scores, profiles = store.read_table("intent_scores"), store.read_table("customer_profiles")
-        assert len(profiles) and set(scores["customer_id"]) == set(profiles["customer_id"])  # everyone, from day one
+        assert len(profiles) and set(scores["customer_id"]) == set(
+            profiles["customer_id"]
+        )  # everyone, from day one
         assert scores["model_version"].str.startswith(fallback.metadata["kind"].value + "-").all()
         cursor = dg.evaluate_automation_conditions(definitions, instance).cursor
 
         _land(zone / "landing", landing, lambda day: "2026-10-20" < day < "2026-11-21")
         run_everything(instance, landing, resources, leave_out_groups=frozenset({"intent"}))
         after_data = dg.evaluate_automation_conditions(definitions, instance, cursor=cursor)
-        assert {"intent_training_set", "intent_model", "intent_scores", "next_best_actions"} <= _requested(after_data)
+        assert {"intent_training_set", "intent_model", "intent_scores", "next_best_actions"} <= _requested(
+            after_data
+        )
 
         run_everything(instance, landing, resources)
         model = instance.get_latest_materialization_event(dg.AssetKey("intent_model")).asset_materialization

@@ -43,7 +43,9 @@ def alive(pid: int, command: str | None) -> bool:
     with contextlib.suppress(OSError):
         if (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) == "Z":
             return False
-        return command is None or (Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() == command)
+        return command is None or (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() == command
+        )
     return False
 
 
@@ -58,23 +60,36 @@ def test_dev_stops_ui_daemon_and_code_servers_within_10_seconds(tmp_path, stop):
         "XSIGNALS_WAREHOUSE_URL": f"sqlite:///{tmp_path / 'w.db'}",
     }
     dev = subprocess.Popen(
-        [XSIGNALS, "dev", "--port", str(port)], env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        [XSIGNALS, "dev", "--port", str(port)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for("the code location", lambda: location_loaded(base), timeout=180)
         started = wait_for(
             "webserver, daemon and code servers",
-            lambda: (found := descendants(dev.pid)) and all(any(s in c for c in found.values()) for s in SERVICES) and found,
+            lambda: (
+                (found := descendants(dev.pid))
+                and all(any(s in c for c in found.values()) for s in SERVICES)
+                and found
+            ),
             timeout=60,
             interval=0.5,
         )
         dev.send_signal(stop)  # to xsignals alone, as `kill <pid>` and supervisors do
         sent = time.monotonic()
         while any(alive(pid, command) for pid, command in started.items()) or dev.poll() is None:
-            assert time.monotonic() - sent < STOP_WITHIN_SECONDS, {p: c for p, c in started.items() if alive(p, c)}
+            assert time.monotonic() - sent < STOP_WITHIN_SECONDS, {
+                p: c for p, c in started.items() if alive(p, c)
+            }
             time.sleep(0.2)
     finally:
-        for pid, command in {dev.pid: None, **(started if "started" in locals() else descendants(dev.pid))}.items():
+        for pid, command in {
+            dev.pid: None,
+            **(started if "started" in locals() else descendants(dev.pid)),
+        }.items():
             if alive(pid, command):
                 os.kill(pid, signal.SIGKILL)

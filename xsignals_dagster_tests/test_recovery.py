@@ -24,7 +24,9 @@ def zone(tmp_path_factory) -> Path:
     return out / "landing"
 
 
-def test_killed_runs_leave_nothing_blocked_and_the_rerun_equals_a_clean_run(zone, new_warehouse_url, tmp_path):
+def test_killed_runs_leave_nothing_blocked_and_the_rerun_equals_a_clean_run(
+    zone, new_warehouse_url, tmp_path
+):
     clean_url, url = new_warehouse_url("clean"), new_warehouse_url("crashed")
     status, log = xsignals_run(tmp_path / "clean_home", zone, clean_url)
     assert status == 0, log[-3000:]
@@ -56,10 +58,15 @@ def test_killed_runs_leave_nothing_blocked_and_the_rerun_equals_a_clean_run(zone
 def test_run_stopped_by_sigterm_exits_with_a_one_line_reason_and_the_next_run_completes(zone, tmp_path):
     """SIGTERM (a supervisor, `docker stop`); SIGINT takes the same path inside Dagster."""
     url = f"sqlite:///{tmp_path / 'w.db'}"
-    status, log = xsignals_run(tmp_path / "home", zone, url, kill_at="stg_email - email/", kill=signal.SIGTERM)
+    status, log = xsignals_run(
+        tmp_path / "home", zone, url, kill_at="stg_email - email/", kill=signal.SIGTERM
+    )
     assert status == 128 + signal.SIGINT
     last = log.strip().splitlines()[-1]
-    assert last.startswith("xsignals run: interrupted by SIGINT or SIGTERM (ingest run ") and "step stg_email interrupted" in last
+    assert (
+        last.startswith("xsignals run: interrupted by SIGINT or SIGTERM (ingest run ")
+        and "step stg_email interrupted" in last
+    )
     assert held_slots(tmp_path / "home") == {}  # nothing for the next run to recover
     with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
         assert [run.status for run in instance.get_runs()] == [dg.DagsterRunStatus.FAILURE]
@@ -80,13 +87,19 @@ def test_postgres_restart_mid_run_fails_with_one_line_and_the_next_run_equals_a_
     home = tmp_path / "home"
     try:
         status, log = xsignals_run(
-            home, zone, url, kill_at='Started execution of step "identity_resolution"', kill=lambda: stop(postgres_url)
+            home,
+            zone,
+            url,
+            kill_at='Started execution of step "identity_resolution"',
+            kill=lambda: stop(postgres_url),
         )
     finally:
         start(postgres_url)
     assert status not in (0, -signal.SIGKILL), log[-3000:]  # it failed, and by itself: not wedged
     last = log.strip().splitlines()[-1]
-    assert last.startswith("xsignals run: downstream run ") and "step identity_resolution failed: " in last, last
+    assert last.startswith("xsignals run: downstream run ") and "step identity_resolution failed: " in last, (
+        last
+    )
     assert "connection" in last.lower(), last  # the driver's reason, not a traceback's last line
     assert held_slots(home) == {}
 

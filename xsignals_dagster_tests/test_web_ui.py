@@ -77,7 +77,11 @@ def test_files_landing_flow_through_sensor_and_automation_into_the_ui(services, 
         assert not [r["runId"] for r in current if r["status"] == "FAILURE"], "a run failed"
         profiles = latest_materialization(base, "customer_profiles")
         has_rows = bool(profiles and profiles["values"].get("rows"))
-        return all(r["status"] in FINISHED for r in current) and has_rows and latest_materialization(base, LAST_ASSET)
+        return (
+            all(r["status"] in FINISHED for r in current)
+            and has_rows
+            and latest_materialization(base, LAST_ASSET)
+        )
 
     wait_for(f"automation to refresh everything down to {LAST_ASSET}", settled_with_profiles, timeout=360)
     profiles = latest_materialization(base, "customer_profiles")
@@ -94,7 +98,13 @@ def test_files_landing_flow_through_sensor_and_automation_into_the_ui(services, 
     page.screenshot(path=str(SCREENSHOTS / "asset_graph.png"))
 
     page.goto(f"{base}/assets", wait_until="networkidle", timeout=60_000)  # the catalog
-    for asset in ("behavioral_signals", "customer_identifiers", "customer_profiles", "erasures", "intent_scores"):
+    for asset in (
+        "behavioral_signals",
+        "customer_identifiers",
+        "customer_profiles",
+        "erasures",
+        "intent_scores",
+    ):
         page.get_by_text(asset, exact=True).first.wait_for(timeout=60_000)
     page.screenshot(path=str(SCREENSHOTS / "asset_catalog.png"))
 

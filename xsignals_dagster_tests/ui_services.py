@@ -44,7 +44,9 @@ def free_port() -> int:
 
 
 def graphql(base: str, query: str, variables: dict | None = None) -> dict:
-    response = requests.post(f"{base}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
+    response = requests.post(
+        f"{base}/graphql", json={"query": query, "variables": variables or {}}, timeout=30
+    )
     response.raise_for_status()
     body = response.json()
     if body.get("errors"):
@@ -133,7 +135,12 @@ def dagster_services(folder: Path, port: int | None = None) -> Iterator[tuple[st
         for name, command in commands.items():
             with (logs / f"{name}.log").open("w") as log:
                 processes[name] = subprocess.Popen(
-                    command, env=env, cwd=PROJECT_ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+                    command,
+                    env=env,
+                    cwd=PROJECT_ROOT,
+                    start_new_session=True,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
         yield f"http://127.0.0.1:{port}", landing
     finally:

@@ -14,7 +14,16 @@ from xsignals_dagster.warehouse import WarehouseStore
 # `model` is intent_models' pickled model, which embeds its version (the training time); the
 # metrics beside it tell whether two models are the same.
 WHEN_COLUMNS = frozenset(
-    {"ingested_at", "quarantined_at", "processed_at", "erased_at", "changed_at", "trained_at", "run_id", "model"}
+    {
+        "ingested_at",
+        "quarantined_at",
+        "processed_at",
+        "erased_at",
+        "changed_at",
+        "trained_at",
+        "run_id",
+        "model",
+    }
 )
 # Tables that are a record of when something ran: `erasure_verification` lists the partitions
 # the last clean erasure check saw, so it depends on when in the run that check ran (before or

@@ -138,3 +138,12 @@ intent_models = sa.Table(
     sa.Column("metrics", sa.Text, nullable=False),  # JSON: model, baselines, ablation
     sa.Column("model", sa.LargeBinary, nullable=False),
 )
+
+# The tables no asset materializes, each written as a side record (README "Bookkeeping tables").
+# Every other table the project writes is an asset's: named after its key, or its `dagster/table_name`.
+BOOKKEEPING_TABLE_NAMES = frozenset(
+    table.name for table in (*BOOKKEEPING_TABLES, privacy_salt, erasure_suppression, erasure_verification)
+)
+
+# Every purchase seen, as the intent model's labels and its BG/NBD baseline read them.
+PURCHASES_TABLE = "intent_purchases"

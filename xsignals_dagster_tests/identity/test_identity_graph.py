@@ -41,7 +41,7 @@ def test_store_kiosk_and_family_tablet_do_not_merge_people():
     assert len(members) == 3 and None not in members
     assert customer_holding(result, "account_id", "A1") != customer_holding(result, "account_id", "A2")
     # The shared values are listed under nobody, and records carrying only them are nobody's.
-    shared = set(zip(result.shared_identifiers["id_type"], result.shared_identifiers["id_value"]))
+    shared = set(zip(result.shared_identifiers["id_type"], result.shared_identifiers["id_value"], strict=False))
     assert {("device_id", "kiosk-7"), ("cookie_id", "tablet")} <= shared
     assert customer_holding(result, "device_id", "kiosk-7") is None
     assert customer_of(result, "store", "s4") is None and customer_of(result, "web", "w3") is None
@@ -55,8 +55,20 @@ def test_store_kiosk_and_family_tablet_do_not_merge_people():
 def test_junk_values_link_nobody():
     data = frames(
         accounts=[
-            {"account_id": "A1", "first_name": "Dara", "last_name": "Quinn", "phone": "0000000000", "email": "noreply@shop.com"},
-            {"account_id": "A2", "first_name": "Eli", "last_name": "Novak", "phone": "0000000000", "email": "noreply@shop.com"},
+            {
+                "account_id": "A1",
+                "first_name": "Dara",
+                "last_name": "Quinn",
+                "phone": "0000000000",
+                "email": "noreply@shop.com",
+            },
+            {
+                "account_id": "A2",
+                "first_name": "Eli",
+                "last_name": "Novak",
+                "phone": "0000000000",
+                "email": "noreply@shop.com",
+            },
         ],
         web=[
             {"event_id": "w1", "cookie_id": "undefined", "account_id": "A1"},
@@ -69,7 +81,16 @@ def test_junk_values_link_nobody():
 
     assert customer_holding(result, "account_id", "A1") != customer_holding(result, "account_id", "A2")
     listed = set(result.customer_identifiers["id_value"])
-    assert not listed & {"0000000000", "noreply@shop.com", "undefined", "unknown", "null", "-1", "0", "test@shop.com"}
+    assert not listed & {
+        "0000000000",
+        "noreply@shop.com",
+        "undefined",
+        "unknown",
+        "null",
+        "-1",
+        "0",
+        "test@shop.com",
+    }
     assert customer_of(result, "web", "w4") is None  # only junk
     assert customer_of(result, "web", "w3") == customer_holding(result, "cookie_id", "c3")
     assert result.metrics["junk_values_dropped"] == 8
@@ -99,7 +120,11 @@ def test_junk_patterns_spare_real_values():
 
 
 def test_cluster_size_cap_is_logged_and_counted(caplog):
-    settings = replace(IdentitySettings(), shared_limits={**IdentitySettings().shared_limits, "device_id": 10}, max_cluster_size=2)
+    settings = replace(
+        IdentitySettings(),
+        shared_limits={**IdentitySettings().shared_limits, "device_id": 10},
+        max_cluster_size=2,
+    )
     data = frames(app=[{"event_id": f"e{i}", "device_id": "d1", "account_id": f"A{i}"} for i in range(3)])
     with caplog.at_level(logging.WARNING, logger="xsignals.identity"):
         result = resolve_identities(data, settings=settings)
@@ -112,13 +137,27 @@ def test_cluster_size_cap_is_logged_and_counted(caplog):
 
 def test_every_record_is_listed_once_and_customers_add_up():
     data = frames(
-        web=[{"event_id": "w1", "cookie_id": "c1"}, {"event_id": "w2", "cookie_id": "c1", "account_id": "A1"}],
+        web=[
+            {"event_id": "w1", "cookie_id": "c1"},
+            {"event_id": "w2", "cookie_id": "c1", "account_id": "A1"},
+        ],
         email=[{"event_id": "m1", "email": "gus.park@mail.com"}],
-        service=[{"contact_id": "v1", "first_name": "Gus", "last_name": "Park", "account_id": "A1", "email": "gus.park@mail.com"}],
+        service=[
+            {
+                "contact_id": "v1",
+                "first_name": "Gus",
+                "last_name": "Park",
+                "account_id": "A1",
+                "email": "gus.park@mail.com",
+            }
+        ],
     )
     result = resolve_identities(data)
 
-    assert len(result.record_customers) == 4 and not result.record_customers.duplicated(["source", "record_key"]).any()
+    assert (
+        len(result.record_customers) == 4
+        and not result.record_customers.duplicated(["source", "record_key"]).any()
+    )
     assert result.record_customers["customer_id"].nunique() == 1
     customer = result.customers.iloc[0]
     assert customer["is_known"] and customer["n_records"] == 4 and customer["n_identifiers"] == 3

@@ -9,12 +9,20 @@ from xsignals_dagster.identity.stable_ids import assign_customer_ids
 
 from .builders import customer_holding, frames
 
-ANN = {"loyalty_id": "L9", "first_name": "Ann", "last_name": "Lee", "date_of_birth": "1991-06-02", "postcode": "97209"}
+ANN = {
+    "loyalty_id": "L9",
+    "first_name": "Ann",
+    "last_name": "Lee",
+    "date_of_birth": "1991-06-02",
+    "postcode": "97209",
+}
 
 
 def first_run() -> dict[str, list[dict]]:
     return {
-        "accounts": [{"account_id": "A1", "first_name": "Raj", "last_name": "Patel", "email": "raj@mail.com"}],
+        "accounts": [
+            {"account_id": "A1", "first_name": "Raj", "last_name": "Patel", "email": "raj@mail.com"}
+        ],
         "web": [
             {"event_id": "w1", "cookie_id": "c1", "account_id": "A1"},
             {"event_id": "w2", "cookie_id": "c2", "account_id": "A1"},
@@ -26,7 +34,11 @@ def first_run() -> dict[str, list[dict]]:
 
 
 def changes(result) -> set[tuple]:
-    return set(result.id_changes.astype(object).where(result.id_changes.notna(), None).itertuples(index=False, name=None))
+    return set(
+        result.id_changes.astype(object)
+        .where(result.id_changes.notna(), None)
+        .itertuples(index=False, name=None)
+    )
 
 
 def test_reruns_give_the_same_ids():
@@ -39,7 +51,10 @@ def test_reruns_give_the_same_ids():
 def test_ids_hold_as_data_arrives():
     before = resolve_identities(frames(**first_run()))
     more = first_run()
-    more["web"] += [{"event_id": "w4", "cookie_id": "c3", "account_id": "A1"}, {"event_id": "w5", "cookie_id": "c8"}]
+    more["web"] += [
+        {"event_id": "w4", "cookie_id": "c3", "account_id": "A1"},
+        {"event_id": "w5", "cookie_id": "c8"},
+    ]
     after = resolve_identities(frames(**more), previous=before.customer_identifiers)
 
     for id_type, id_value in [("account_id", "A1"), ("loyalty_id", "L9"), ("cookie_id", "c7")]:
@@ -94,23 +109,32 @@ def test_split_leaves_the_id_with_the_larger_part():
             "id_value": ["A1", "c1", "A2", "c-erased"],
         }
     )
-    current = pd.DataFrame({"cluster": [0, 0, 1], "id_type": ["account_id", "cookie_id", "account_id"], "id_value": ["A1", "c1", "A2"]})
+    current = pd.DataFrame(
+        {
+            "cluster": [0, 0, 1],
+            "id_type": ["account_id", "cookie_id", "account_id"],
+            "id_value": ["A1", "c1", "A2"],
+        }
+    )
     ids, id_changes = assign_customer_ids(current, previous)
 
     assert ids[0] == "C-old" and ids[1] != "C-old"
-    assert set(id_changes.astype(object).itertuples(index=False, name=None)) == {("C-old", ids[1], "split"), ("C-gone", pd.NA, "retired")}
+    assert set(id_changes.astype(object).itertuples(index=False, name=None)) == {
+        ("C-old", ids[1], "split"),
+        ("C-gone", pd.NA, "retired"),
+    }
 
 
 def test_ids_hold_on_a_generated_zone_when_one_more_day_lands(tmp_path):
     """Landed through the contract: the last extract date arrives after a first resolution."""
     import datetime as dt
 
+    from xsignals_dagster.contract.sources import SOURCES
     from xsignals_dagster.demo.generate import generate
     from xsignals_dagster.identity import id_stability
     from xsignals_dagster.ingest.frames import load_source_frames
     from xsignals_dagster.ingest.landing import scan
     from xsignals_dagster.ingest.pipeline import ingest_source
-    from xsignals_dagster.contract.sources import SOURCES
     from xsignals_dagster.warehouse import WarehouseStore
 
     generate(500, 8, seed=3, out=tmp_path, end_date=dt.date(2026, 3, 31))
@@ -131,7 +155,9 @@ def test_ids_hold_on_a_generated_zone_when_one_more_day_lands(tmp_path):
     truth = pd.read_csv(tmp_path / "truth" / "records.csv", dtype=str).dropna(subset=["person_id"])
     truth = truth.drop_duplicates(["source", "record_key"])
     counts = id_stability(
-        before.record_customers, after.record_customers, pd.Series(truth["person_id"].to_numpy(), index=truth["source"] + "/" + truth["record_key"])
+        before.record_customers,
+        after.record_customers,
+        pd.Series(truth["person_id"].to_numpy(), index=truth["source"] + "/" + truth["record_key"]),
     )
     assert counts["customers"] > 500 and counts["unchanged"] > 0.95 * counts["customers"]
     assert counts["changed_share"] <= 0.005  # ids change only where the new day truly merges people
@@ -148,5 +174,10 @@ def test_id_stability_tells_true_merges_from_other_changes():
     truth = pd.Series({"web/a": "p", "web/b": "p", "web/c": "q", "web/d": "r", "web/e": "s", "web/f": "s"})
     # C2 truly merged into C1; C3 (another person) did not; C4 lost its customer; C5 split
     assert id_stability(before, after, truth) == {
-        "customers": 5, "unchanged": 1, "true_merges": 1, "erased": 0, "changed": 3, "changed_share": 0.6,
+        "customers": 5,
+        "unchanged": 1,
+        "true_merges": 1,
+        "erased": 0,
+        "changed": 3,
+        "changed_share": 0.6,
     }

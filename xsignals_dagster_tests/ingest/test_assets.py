@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from xsignals_dagster.definitions import defs
-from xsignals_dagster.ingest.assets import landing_misfits, source_assets
+from xsignals_dagster.defs.ingest import landing_misfits, source_assets
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster.warehouse import WarehouseStore
@@ -21,10 +21,27 @@ def _resources(landing, warehouse_url):
 def test_every_source_has_a_partitioned_asset_with_checks():
     graph = defs.resolve_asset_graph()
     names = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert {f"stg_{s}" for s in ("web", "app", "store", "pos", "loyalty", "accounts", "email", "service", "preferences", "erasure")} <= names
+    assert {
+        f"stg_{s}"
+        for s in (
+            "web",
+            "app",
+            "store",
+            "pos",
+            "loyalty",
+            "accounts",
+            "email",
+            "service",
+            "preferences",
+            "erasure",
+        )
+    } <= names
     for asset in source_assets:
         assert asset.partitions_def == extract_dates
-        assert {c.name for c in asset.check_specs} == {"no_quarantined_files", "rejected_share_below_threshold"}
+        assert {c.name for c in asset.check_specs} == {
+            "no_quarantined_files",
+            "rejected_share_below_threshold",
+        }
 
 
 def test_materializing_a_partition_reports_counts_and_checks(landing, tmp_path):
@@ -34,7 +51,9 @@ def test_materializing_a_partition_reports_counts_and_checks(landing, tmp_path):
     web = next(a for a in source_assets if a.key == dg.AssetKey("stg_web"))
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(extract_dates.name, ["2026-11-20"])
-        result = dg.materialize([web], partition_key="2026-11-20", instance=instance, resources=_resources(landing, url))
+        result = dg.materialize(
+            [web], partition_key="2026-11-20", instance=instance, resources=_resources(landing, url)
+        )
         assert result.success
         [materialization] = result.asset_materializations_for_node("stg_web")
         metadata = {k: v.value for k, v in materialization.metadata.items()}

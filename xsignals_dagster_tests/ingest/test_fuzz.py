@@ -57,12 +57,16 @@ MUTATIONS = {
     "truncate": lambda draw, data: data[: draw(st.integers(0, len(data)))],
     "random bytes": lambda draw, data: _at(draw, data, draw(st.binary(min_size=1, max_size=16))),
     "quote": lambda draw, data: _at(draw, data, draw(st.sampled_from([b'"', b'""', b"'", b'\\"']))),
-    "delimiter": lambda draw, data: _at(draw, data, draw(st.sampled_from([b",", b"\n", b"\r\n", b"\r", b";", b"\t", b"{", b"}"]))),
+    "delimiter": lambda draw, data: _at(
+        draw, data, draw(st.sampled_from([b",", b"\n", b"\r\n", b"\r", b";", b"\t", b"{", b"}"]))
+    ),
     "encoding": lambda draw, data: data.decode("utf-8", "replace").encode(
         draw(st.sampled_from(["utf-16", "utf-8-sig", "latin-1", "cp1252"])), "replace"
     ),
     "huge value": lambda draw, data: _at(draw, data, b"x" * draw(st.integers(100_000, 300_000))),
-    "empty value": lambda draw, data: data.replace(draw(st.sampled_from([b"c1", b"page_view", b"e3", b"19.90", b"a@b.example"])), b""),
+    "empty value": lambda draw, data: data.replace(
+        draw(st.sampled_from([b"c1", b"page_view", b"e3", b"19.90", b"a@b.example"])), b""
+    ),
     "shuffled header": lambda draw, data: _header(draw, data, repeat=False),
     "repeated header": lambda draw, data: _header(draw, data, repeat=True),
 }
@@ -82,7 +86,12 @@ def mutated_files(draw) -> tuple[str, bytes, list[str]]:
     return path, data, names
 
 
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(case=mutated_files())
 def test_any_mutated_file_is_ingested_or_quarantined_and_its_rows_reconcile(store, tmp_path, case):
     path, data, _ = case
@@ -96,4 +105,6 @@ def test_any_mutated_file_is_ingested_or_quarantined_and_its_rows_reconcile(stor
     for file in files.itertuples():
         assert file.rows_read == file.rows_loaded + file.rows_rejected
         assert file.rows_loaded == len(store.read_table("stg_web", ["event_id"], where={"source_path": path}))
-        assert file.rows_rejected == len(store.read_table("rejected_rows", ["row_number"], where={"path": path}))
+        assert file.rows_rejected == len(
+            store.read_table("rejected_rows", ["row_number"], where={"path": path})
+        )

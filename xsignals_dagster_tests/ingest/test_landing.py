@@ -20,7 +20,11 @@ def test_scan_sorts_by_path_and_ignores_in_flight_files(landing):
     ]:
         land(landing, path, "x")
     landed, misfits = scan(landing)
-    assert [f.path for f in landed] == ["web/2026-11-20-a.csv.gz", "web/2026-11-20-b.jsonl", "web/2026-11-21.csv"]
+    assert [f.path for f in landed] == [
+        "web/2026-11-20-a.csv.gz",
+        "web/2026-11-20-b.jsonl",
+        "web/2026-11-21.csv",
+    ]
     assert [f.format for f in landed] == ["csv.gz", "jsonl", "csv"]
     assert all(isinstance(f, LandedFile) and f.source == "web" for f in landed)
     assert misfits == []

@@ -22,7 +22,11 @@ def assert_reconciles(store) -> None:
     rejected = table(store, "rejected_rows")
     for file in files.itertuples():
         assert file.rows_read == file.rows_loaded + file.rows_rejected, file.path
-        assert (rejected["path"] == file.path).sum() == file.rows_rejected if len(rejected) else file.rows_rejected == 0
+        assert (
+            (rejected["path"] == file.path).sum() == file.rows_rejected
+            if len(rejected)
+            else file.rows_rejected == 0
+        )
 
 
 def test_valid_rows_load_typed_and_normalised(store, landing):
@@ -75,7 +79,9 @@ def test_bad_rows_are_rejected_with_reason_and_raw_values(store, landing):
 
 
 def test_invalid_utf8_row_is_rejected_and_the_rest_loads(store, landing):
-    content = (WEB_HEADER + "e1,2026-11-20,c1,page_view,,,,\n").encode() + b"e2,2026-11-20,c\xff\xfe,page_view,,,,\n"
+    content = (
+        WEB_HEADER + "e1,2026-11-20,c1,page_view,,,,\n"
+    ).encode() + b"e2,2026-11-20,c\xff\xfe,page_view,,,,\n"
     land(landing, "web/2026-11-20.csv", content)
     ingest(store, landing, "web", "2026-11-20")
     assert reasons(store) == {2: "not valid UTF-8"}
@@ -83,7 +89,11 @@ def test_invalid_utf8_row_is_rejected_and_the_rest_loads(store, landing):
 
 
 def test_quoted_record_spanning_lines_counts_once(store, landing):
-    land(landing, "web/2026-11-20.csv", WEB_HEADER + 'e1,2026-11-20,"c\n1",page_view,,,,\ne2,bad,c2,page_view,,,,\n')
+    land(
+        landing,
+        "web/2026-11-20.csv",
+        WEB_HEADER + 'e1,2026-11-20,"c\n1",page_view,,,,\ne2,bad,c2,page_view,,,,\n',
+    )
     ingest(store, landing, "web", "2026-11-20")
     assert reasons(store) == {2: "malformed ts: 'bad'"}
 
@@ -122,8 +132,16 @@ def test_phone_normal_form_uses_country_code_or_default_region(store, landing):
 
 
 def test_duplicate_keys_within_and_across_files(store, landing):
-    land(landing, "web/2026-11-20.csv", WEB_HEADER + "e1,2026-11-20,c1,page_view,,,,\ne1,2026-11-20,c2,page_view,,,,\n")
-    land(landing, "web/2026-11-21.csv", WEB_HEADER + "e1,2026-11-21,c3,page_view,,,,\ne2,2026-11-21,c3,page_view,,,,\n")
+    land(
+        landing,
+        "web/2026-11-20.csv",
+        WEB_HEADER + "e1,2026-11-20,c1,page_view,,,,\ne1,2026-11-20,c2,page_view,,,,\n",
+    )
+    land(
+        landing,
+        "web/2026-11-21.csv",
+        WEB_HEADER + "e1,2026-11-21,c3,page_view,,,,\ne2,2026-11-21,c3,page_view,,,,\n",
+    )
     ingest(store, landing, "web", "2026-11-20", "2026-11-21")
     rejected = table(store, "rejected_rows")
     assert sorted(zip(rejected["path"], rejected["row_number"], strict=True)) == [
@@ -154,7 +172,11 @@ def test_roster_updates_latest_updated_at_wins_with_whole_record(store, landing)
         "loyalty/2026-11-20.csv",
         "loyalty_id,updated_at,first_name,city,tier\nL1,2026-11-20T09:00,Ann,Boston,gold\nL2,2026-11-20,Bo,Austin,\n",
     )
-    land(landing, "loyalty/2026-11-21.csv", "loyalty_id,updated_at,first_name,city,tier\nL1,2026-11-21,Anne,,silver\nL2,2026-11-19,Bob,Dallas,\n")
+    land(
+        landing,
+        "loyalty/2026-11-21.csv",
+        "loyalty_id,updated_at,first_name,city,tier\nL1,2026-11-21,Anne,,silver\nL2,2026-11-19,Bob,Dallas,\n",
+    )
     ingest(store, landing, "loyalty", "2026-11-20", "2026-11-21")
     assert table(store, "rejected_rows").empty
     current = load_source_frames(store, ["loyalty"])["loyalty"].set_index("loyalty_id")
@@ -188,12 +210,20 @@ def test_identical_bytes_under_another_name_change_nothing(store, landing):
 
 
 def test_rerun_is_idempotent_and_changed_file_replaces_what_it_loaded(store, landing):
-    land(landing, "web/2026-11-20.csv", WEB_HEADER + "e1,2026-11-20,c1,page_view,,,,\ne2,bad,c1,page_view,,,,\n")
+    land(
+        landing,
+        "web/2026-11-20.csv",
+        WEB_HEADER + "e1,2026-11-20,c1,page_view,,,,\ne2,bad,c1,page_view,,,,\n",
+    )
     ingest(store, landing, "web", "2026-11-20")
     ingest(store, landing, "web", "2026-11-20")
     assert len(table(store, "stg_web")) == 1 and len(table(store, "rejected_rows")) == 1
     assert len(table(store, "ingested_files")) == 1
-    land(landing, "web/2026-11-20.csv", WEB_HEADER + "e3,2026-11-20,c1,page_view,,,,\ne4,2026-11-20,c1,search,,,,\n")
+    land(
+        landing,
+        "web/2026-11-20.csv",
+        WEB_HEADER + "e3,2026-11-20,c1,page_view,,,,\ne4,2026-11-20,c1,search,,,,\n",
+    )
     ingest(store, landing, "web", "2026-11-20")
     assert sorted(table(store, "stg_web")["event_id"]) == ["e3", "e4"]
     assert table(store, "rejected_rows").empty
@@ -206,7 +236,11 @@ def test_rerun_is_idempotent_and_changed_file_replaces_what_it_loaded(store, lan
     [
         ("web/2026-11-20.csv.gz", b"this is not gzip", "not a valid gzip file"),
         ("web/2026-11-20.parquet", b"PAR1 broken", "not a readable parquet file"),
-        ("web/2026-11-20.csv", "event_id,ts,event_type\ne1,2026-11-20,page_view\n", "required column(s) missing: cookie_id"),
+        (
+            "web/2026-11-20.csv",
+            "event_id,ts,event_type\ne1,2026-11-20,page_view\n",
+            "required column(s) missing: cookie_id",
+        ),
         ("web/2026-11-20.csv", "", "empty file: no header row"),
         ("web/2026-11-20.jsonl", "not json\nstill not\n", "not JSON lines"),
         ("web/2026-11-20.csv", "event_id,ts,ts,cookie_id,event_type\n", "header repeats column(s): ts"),
@@ -224,14 +258,32 @@ def test_unreadable_files_are_quarantined_not_ingested(store, landing, path, con
 
 def test_every_format_loads_the_same_rows(store, landing):
     rows = [
-        {"event_id": "e1", "ts": "2026-11-20T10:00:00Z", "device_id": "d1", "event_type": "app_open", "latitude": "52.5"},
-        {"event_id": "e2", "ts": "2026-11-20T11:00:00Z", "device_id": "d1", "event_type": "search", "latitude": None},
+        {
+            "event_id": "e1",
+            "ts": "2026-11-20T10:00:00Z",
+            "device_id": "d1",
+            "event_type": "app_open",
+            "latitude": "52.5",
+        },
+        {
+            "event_id": "e2",
+            "ts": "2026-11-20T11:00:00Z",
+            "device_id": "d1",
+            "event_type": "search",
+            "latitude": None,
+        },
     ]
     frame = pd.DataFrame(rows)
     land(landing, "app/2026-11-20-a.csv", frame.to_csv(index=False))
     land(landing, "app/2026-11-21-b.csv.gz", frame.assign(event_id=["e3", "e4"]).to_csv(index=False))
-    land(landing, "app/2026-11-22-c.jsonl", "\n".join(json.dumps({**r, "event_id": r["event_id"] + "j"}) for r in rows) + "\n")
-    typed = frame.assign(event_id=["e5", "e6"], ts=pd.to_datetime(frame["ts"]), latitude=pd.to_numeric(frame["latitude"]))
+    land(
+        landing,
+        "app/2026-11-22-c.jsonl",
+        "\n".join(json.dumps({**r, "event_id": r["event_id"] + "j"}) for r in rows) + "\n",
+    )
+    typed = frame.assign(
+        event_id=["e5", "e6"], ts=pd.to_datetime(frame["ts"]), latitude=pd.to_numeric(frame["latitude"])
+    )
     buffer = pa.BufferOutputStream()
     pq.write_table(pa.Table.from_pandas(typed, preserve_index=False), buffer)
     land(landing, "app/2026-11-23-d.parquet", buffer.getvalue().to_pybytes())
@@ -273,7 +325,13 @@ def _web_rows(cookie_2: str) -> list[dict]:
     return [
         {"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c1", "event_type": "page_view"},
         {"event_id": "e2", "ts": "2026-03-01", "cookie_id": cookie_2, "event_type": "page_view"},
-        {"event_id": "e3", "ts": "2026-03-01", "cookie_id": "c3", "event_type": "search", "search_query": "\U0001f600"},
+        {
+            "event_id": "e3",
+            "ts": "2026-03-01",
+            "cookie_id": "c3",
+            "event_type": "search",
+            "search_query": "\U0001f600",
+        },
     ]
 
 
@@ -292,8 +350,11 @@ def _jsonl_with_lone_surrogate() -> bytes:
 
 
 def _csv_with_surrogate_bytes() -> bytes:
-    header = "event_id,ts,cookie_id,event_type,search_query\n".encode()
-    return header + b"e1,2026-03-01,c1,page_view,\ne2,2026-03-01,c\xed\xa0\x80,page_view,\ne3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
+    header = b"event_id,ts,cookie_id,event_type,search_query\n"
+    return (
+        header
+        + b"e1,2026-03-01,c1,page_view,\ne2,2026-03-01,c\xed\xa0\x80,page_view,\ne3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
+    )
 
 
 def _parquet_with_invalid_utf8() -> bytes:
@@ -327,12 +388,20 @@ def _jsonl_with_nul_escape() -> bytes:
 
 def _csv_with_nul_byte() -> bytes:
     header = b"event_id,ts,cookie_id,event_type,search_query\n"
-    return header + b"e1,2026-03-01,c1,page_view,\ne2,2026-03-01,c\x00,page_view,\ne3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
+    return (
+        header
+        + b"e1,2026-03-01,c1,page_view,\ne2,2026-03-01,c\x00,page_view,\ne3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
+    )
 
 
 def _parquet_with_nul() -> bytes:
     rows = _web_rows("c\x00")
-    table = pa.table({name: [r.get(name) for r in rows] for name in ("event_id", "ts", "cookie_id", "event_type", "search_query")})
+    table = pa.table(
+        {
+            name: [r.get(name) for r in rows]
+            for name in ("event_id", "ts", "cookie_id", "event_type", "search_query")
+        }
+    )
     buffer = pa.BufferOutputStream()
     pq.write_table(table, buffer)
     return buffer.getvalue().to_pybytes()
@@ -365,7 +434,9 @@ NUL = "contains a NUL character"
         "parquet-nul-in-string",
     ],
 )
-def test_row_with_a_character_no_warehouse_holds_is_rejected_and_the_rest_loads_in_every_format(store, landing, path, content, reason):
+def test_row_with_a_character_no_warehouse_holds_is_rejected_and_the_rest_loads_in_every_format(
+    store, landing, path, content, reason
+):
     land(landing, path, content())
     [outcome] = ingest(store, landing, "web", "2026-03-01")
     assert outcome.count("loaded") == 1 and table(store, "quarantined_files").empty
@@ -386,7 +457,13 @@ def test_nul_in_an_extra_column_or_a_json_key_rejects_the_row_and_no_nul_is_stor
         {"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c1", "event_type": "page_view", "note": "fine"},
         {"event_id": "e2", "ts": "2026-03-01", "cookie_id": "c2", "event_type": "page_view", "note": "n\x00"},
         {"event_id": "e3", "ts": "2026-03-01", "cookie_id": "c3", "event_type": "page_view", "no\x00te": "x"},
-        {"event_id": "e4", "ts": "2026-03-01", "cookie_id": "c4", "event_type": "page_view", "nested": {"a": "\x00"}},
+        {
+            "event_id": "e4",
+            "ts": "2026-03-01",
+            "cookie_id": "c4",
+            "event_type": "page_view",
+            "nested": {"a": "\x00"},
+        },
     ]
     land(landing, "web/2026-03-01.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
     ingest(store, landing, "web", "2026-03-01")
@@ -405,12 +482,26 @@ def test_nul_in_an_extra_column_or_a_json_key_rejects_the_row_and_no_nul_is_stor
 @pytest.mark.parametrize(
     ("lines", "reason"),
     [
-        ([{"event_id": "e1", "ts": "2026-03-01", "cookie_id": "\udc00", "event_type": "page_view"}, {"event_id": "e\udfff"}], UTF8),
-        ([{"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c\x00", "event_type": "page_view"}, {"event_id\x00": "e2"}], NUL),
+        (
+            [
+                {"event_id": "e1", "ts": "2026-03-01", "cookie_id": "\udc00", "event_type": "page_view"},
+                {"event_id": "e\udfff"},
+            ],
+            UTF8,
+        ),
+        (
+            [
+                {"event_id": "e1", "ts": "2026-03-01", "cookie_id": "c\x00", "event_type": "page_view"},
+                {"event_id\x00": "e2"},
+            ],
+            NUL,
+        ),
     ],
     ids=["lone-surrogates", "nul-characters"],
 )
-def test_jsonl_file_whose_every_line_is_unstorable_is_ingested_with_every_row_rejected(store, landing, lines, reason):
+def test_jsonl_file_whose_every_line_is_unstorable_is_ingested_with_every_row_rejected(
+    store, landing, lines, reason
+):
     land(landing, "web/2026-03-01.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
     ingest(store, landing, "web", "2026-03-01")
     assert table(store, "quarantined_files").empty
@@ -431,14 +522,22 @@ def test_rows_rejected_for_another_reason_keep_no_nul_in_their_raw_values(store,
     )
     land(landing, "web/2026-03-01.csv", csv_content)
     good = json.dumps({"event_id": "j1", "ts": "2026-03-02", "cookie_id": "c1", "event_type": "page_view"})
-    land(landing, "web/2026-03-02.jsonl", (good + "\n").encode() + b'{"event_id": "j2\x00"}\n' + b"[\"\\u0000\"]\n")
+    land(
+        landing,
+        "web/2026-03-02.jsonl",
+        (good + "\n").encode() + b'{"event_id": "j2\x00"}\n' + b'["\\u0000"]\n',
+    )
     ingest(store, landing, "web", "2026-03-01", "2026-03-02")
     rejected = table(store, "rejected_rows").set_index(["path", "row_number"])
     assert rejected.loc[("web/2026-03-01.csv", 2), "reason"].startswith("wrong number of fields")
-    assert json.loads(rejected.loc[("web/2026-03-01.csv", 2), "raw"]) == {"fields": ["e2", "2026-03-01", "c\ufffd"]}
+    assert json.loads(rejected.loc[("web/2026-03-01.csv", 2), "raw"]) == {
+        "fields": ["e2", "2026-03-01", "c\ufffd"]
+    }
     assert rejected.loc[("web/2026-03-01.csv", 3), "reason"] == "not valid UTF-8"
     assert json.loads(rejected.loc[("web/2026-03-01.csv", 3), "raw"])["cookie_id"] == "c\ufffd\ufffd"
-    assert rejected.loc[("web/2026-03-02.jsonl", 2), "reason"].startswith("not a JSON object")  # a raw 0x00 is no JSON
+    assert rejected.loc[("web/2026-03-02.jsonl", 2), "reason"].startswith(
+        "not a JSON object"
+    )  # a raw 0x00 is no JSON
     assert "\ufffd" in json.loads(rejected.loc[("web/2026-03-02.jsonl", 2), "raw"])["line"]
     assert rejected.loc[("web/2026-03-02.jsonl", 3), "reason"] == "not a JSON object: a JSON list"
     assert sorted(table(store, "stg_web")["event_id"]) == ["e1", "e4", "j1"]
@@ -447,7 +546,15 @@ def test_rows_rejected_for_another_reason_keep_no_nul_in_their_raw_values(store,
 
 
 def _parquet_with_nul_column_name() -> bytes:
-    table = pa.table({"event_id": ["e1"], "ts": ["2026-03-01"], "cookie_id": ["c1"], "event_type": ["page_view"], "no\x00te": ["x"]})
+    table = pa.table(
+        {
+            "event_id": ["e1"],
+            "ts": ["2026-03-01"],
+            "cookie_id": ["c1"],
+            "event_type": ["page_view"],
+            "no\x00te": ["x"],
+        }
+    )
     buffer = pa.BufferOutputStream()
     pq.write_table(table, buffer)
     return buffer.getvalue().to_pybytes()
@@ -456,8 +563,16 @@ def _parquet_with_nul_column_name() -> bytes:
 @pytest.mark.parametrize(
     ("path", "content"),
     [
-        ("web/2026-03-01.csv", lambda: b"event_id,ts,cookie_id,event_type,no\x00te\ne1,2026-03-01,c1,page_view,x\n"),
-        ("web/2026-03-01.csv.gz", lambda: gzip.compress(b"event_id,ts,cookie_id,event_type,no\x00te\ne1,2026-03-01,c1,page_view,x\n")),
+        (
+            "web/2026-03-01.csv",
+            lambda: b"event_id,ts,cookie_id,event_type,no\x00te\ne1,2026-03-01,c1,page_view,x\n",
+        ),
+        (
+            "web/2026-03-01.csv.gz",
+            lambda: gzip.compress(
+                b"event_id,ts,cookie_id,event_type,no\x00te\ne1,2026-03-01,c1,page_view,x\n"
+            ),
+        ),
         ("web/2026-03-01.parquet", _parquet_with_nul_column_name),
     ],
     ids=["csv", "csv.gz", "parquet"],

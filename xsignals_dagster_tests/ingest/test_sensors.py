@@ -6,11 +6,11 @@ import os
 
 import dagster as dg
 import pytest
-from dagster._core.test_utils import create_run_for_test
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from dagster._core.test_utils import create_run_for_test
 
+from xsignals_dagster.defs.ingest import landing_sensor
 from xsignals_dagster.ingest.pipeline import ingest_source
-from xsignals_dagster.ingest.sensors import landing_sensor
 from xsignals_dagster.partitions import extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster_tests.ingest.landing_files import land
@@ -26,7 +26,10 @@ def instance():
 
 @pytest.fixture
 def resources(landing, tmp_path):
-    return {"landing": LandingZone(root=str(landing)), "warehouse": Warehouse(url=f"sqlite:///{tmp_path / 'w.db'}")}
+    return {
+        "landing": LandingZone(root=str(landing)),
+        "warehouse": Warehouse(url=f"sqlite:///{tmp_path / 'w.db'}"),
+    }
 
 
 def tick(instance, resources, cursor=None) -> dg.SensorResult:
@@ -73,7 +76,11 @@ def test_changed_file_triggers_again_and_in_flight_files_are_ignored(instance, r
 def test_a_burst_becomes_one_run(instance, resources, landing):
     for day in range(1, 31):
         land(landing, f"web/2026-11-{day:02d}.csv", WEB + f"e{day},2026-11-{day:02d},c1,page_view\n")
-        land(landing, f"email/2026-11-{day:02d}.csv", "event_id,ts,email,event_type\n" + f"m{day},2026-11-{day:02d},a@b.example,open\n")
+        land(
+            landing,
+            f"email/2026-11-{day:02d}.csv",
+            "event_id,ts,email,event_type\n" + f"m{day},2026-11-{day:02d},a@b.example,open\n",
+        )
     result = tick(instance, resources)
     [request] = source_requests(result)
     assert request.asset_selection == [dg.AssetKey("stg_email"), dg.AssetKey("stg_web")]
@@ -100,7 +107,9 @@ def test_a_late_file_for_a_past_date_reruns_that_date(instance, resources, landi
 
 def test_no_new_run_while_an_ingestion_run_is_in_progress(instance, resources, landing):
     land(landing, "web/2026-11-20.csv", WEB + "e1,2026-11-20,c1,page_view\n")
-    create_run_for_test(instance, status=dg.DagsterRunStatus.STARTED, tags={"xsignals/trigger": "landing_sensor"})
+    create_run_for_test(
+        instance, status=dg.DagsterRunStatus.STARTED, tags={"xsignals/trigger": "landing_sensor"}
+    )
     context = dg.build_sensor_context(instance=instance, resources=resources)
     result = landing_sensor(context)
     assert isinstance(result, dg.SkipReason) and "in progress" in result.skip_message

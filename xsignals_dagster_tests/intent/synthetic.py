@@ -19,7 +19,11 @@ def _snapshot_features(rng: np.random.Generator, propensity: np.ndarray) -> tupl
     app_views = rng.poisson(0.8 * activity)
     try_ons = rng.poisson(0.3 * activity)
     purchases_90d = rng.poisson(0.5 * activity)
-    days_since = np.where(purchases_90d > 0, rng.integers(0, 90, n), np.where(rng.random(n) < 0.5, np.nan, rng.integers(90, 400, n)))
+    days_since = np.where(
+        purchases_90d > 0,
+        rng.integers(0, 90, n),
+        np.where(rng.random(n) < 0.5, np.nan, rng.integers(90, 400, n)),
+    )
     email_clicks = rng.poisson(0.4 * activity)
     complaints = rng.poisson(0.1, n)
     preferred = CHANNELS[rng.integers(0, 4, n)]
@@ -49,7 +53,9 @@ def _snapshot_features(rng: np.random.Generator, propensity: np.ndarray) -> tupl
             "engagement_service_contacts_90d": complaints,
             "preference_preferred_channel": preferred,
             "journey_researched_online_then_store": journey,
-            "contextual_device_type": np.where(rng.random(n) < 0.2, None, np.where(rng.random(n) < 0.5, "mobile", "desktop")),
+            "contextual_device_type": np.where(
+                rng.random(n) < 0.2, None, np.where(rng.random(n) < 0.5, "mobile", "desktop")
+            ),
         }
     )
     return features, expit(logit)
@@ -77,7 +83,9 @@ def known_probability_world(n_customers: int, n_snapshots: int, horizon_days: in
             pd.DataFrame(
                 {
                     "customer_id": buyers,
-                    "ts": (as_of + pd.to_timedelta(days, unit="D") + pd.Timedelta(hours=12)).tz_localize("UTC"),
+                    "ts": (as_of + pd.to_timedelta(days, unit="D") + pd.Timedelta(hours=12)).tz_localize(
+                        "UTC"
+                    ),
                     "channel": "web",
                     "order_id": [f"o{k}-{c}" for c in buyers],
                     "product_id": "p1",
@@ -86,4 +94,8 @@ def known_probability_world(n_customers: int, n_snapshots: int, horizon_days: in
                 }
             )
         )
-    return pd.concat(snapshots, ignore_index=True), pd.concat(purchases, ignore_index=True), np.concatenate(truths)
+    return (
+        pd.concat(snapshots, ignore_index=True),
+        pd.concat(purchases, ignore_index=True),
+        np.concatenate(truths),
+    )

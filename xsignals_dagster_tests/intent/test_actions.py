@@ -8,12 +8,22 @@ import pytest
 
 from xsignals_dagster.intent import most_popular_offers, next_best_actions, offer_hits
 
-CUSTOMERS = ["shoe_fan", "no_personalization", "push_refused", "no_channel", "unknown_consent", "low_intent", "category_only"]
+CUSTOMERS = [
+    "shoe_fan",
+    "no_personalization",
+    "push_refused",
+    "no_channel",
+    "unknown_consent",
+    "low_intent",
+    "category_only",
+]
 
 
 @pytest.fixture
 def scores():
-    return pd.DataFrame({"customer_id": CUSTOMERS, "bucket": ["high", "high", "high", "high", "high", "low", "high"]})
+    return pd.DataFrame(
+        {"customer_id": CUSTOMERS, "bucket": ["high", "high", "high", "high", "high", "low", "high"]}
+    )
 
 
 @pytest.fixture
@@ -21,7 +31,15 @@ def profile():
     return pd.DataFrame(
         {
             "journey_top_product": ["shoe-42", "shoe-42", "bag-7", "coat-1", "hat-3", "shoe-42", ""],
-            "journey_top_product_channels": ["web,store", "web", ["app", "web", "store"], "store", "web", "web", None],
+            "journey_top_product_channels": [
+                "web,store",
+                "web",
+                ["app", "web", "store"],
+                "store",
+                "web",
+                "web",
+                None,
+            ],
             "behavioral_top_category_90d": ["shoes", "shoes", "bags", "coats", "hats", "shoes", "scarves"],
         },
         index=pd.Index(CUSTOMERS, name="customer_id"),
@@ -45,11 +63,19 @@ def consent():
 
 def test_actions_respect_intent_and_every_consent(scores, profile, consent):
     actions = next_best_actions(scores, profile, consent).set_index("customer_id")
-    assert list(actions.reset_index().columns) == ["customer_id", "product_id", "category", "channel", "reason"]
+    assert list(actions.reset_index().columns) == [
+        "customer_id",
+        "product_id",
+        "category",
+        "channel",
+        "reason",
+    ]
     # no personalisation consent, no channel consented, consent unknown, low intent: nothing
     assert set(actions.index) == {"shoe_fan", "push_refused", "category_only"}
     assert actions.loc["shoe_fan", "channel"] == "push"  # preferred and consented
-    assert actions.loc["push_refused", "channel"] == "email"  # preferred push refused: another consented channel
+    assert (
+        actions.loc["push_refused", "channel"] == "email"
+    )  # preferred push refused: another consented channel
     assert actions.loc["category_only", "channel"] == "sms"  # the only consented one
 
 
@@ -57,7 +83,10 @@ def test_the_offer_is_the_product_of_strongest_cross_channel_intent_in_words(sco
     actions = next_best_actions(scores, profile, consent).set_index("customer_id")
     shoe = actions.loc["shoe_fan"]
     assert (shoe["product_id"], shoe["category"]) == ("shoe-42", "shoes")
-    assert shoe["reason"] == "viewed online and tried on in store; offer on exactly this product in the app (push)"
+    assert (
+        shoe["reason"]
+        == "viewed online and tried on in store; offer on exactly this product in the app (push)"
+    )
     assert actions.loc["push_refused", "reason"] == (
         "viewed in the app, viewed online and tried on in store; offer on exactly this product by email"
     )
@@ -85,7 +114,11 @@ def test_an_offer_is_taken_up_when_the_offered_product_or_category_is_bought(sco
         }
     )  # push_refused bought something else than the bag offered
     hits = offer_hits(actions, holdout)
-    assert dict(zip(actions["customer_id"], hits)) == {"shoe_fan": True, "push_refused": False, "category_only": True}
+    assert dict(zip(actions["customer_id"], hits, strict=False)) == {
+        "shoe_fan": True,
+        "push_refused": False,
+        "category_only": True,
+    }
     assert hits.mean() == pytest.approx(2 / 3)
     assert len(offer_hits(actions.iloc[:0], holdout)) == 0
 

@@ -6,13 +6,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xsignals_dagster.intent import BgNbdParameters, fit_bg_nbd, probability_alive, probability_of_purchase, purchase_history
+from xsignals_dagster.intent import (
+    BgNbdParameters,
+    fit_bg_nbd,
+    probability_alive,
+    probability_of_purchase,
+    purchase_history,
+)
 
 TRUE = BgNbdParameters(r=0.6, alpha=30.0, a=0.8, b=2.4)
 START = pd.Timestamp("2025-01-01", tz="UTC")
 
 
-def simulate_purchases(params: BgNbdParameters, customers: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Timestamp]:
+def simulate_purchases(
+    params: BgNbdParameters, customers: int, seed: int = 0
+) -> tuple[pd.DataFrame, pd.Timestamp]:
     """Purchase days of customers following the BG/NBD story (dropout only after a repeat
     purchase), first purchases spread over 200 days, observed until day 400."""
     rng = np.random.default_rng(seed)
@@ -44,7 +52,9 @@ def simulated():
 def test_fit_recovers_simulated_parameters(simulated):
     _, fitted = simulated
     assert fitted.r / fitted.alpha == pytest.approx(TRUE.r / TRUE.alpha, rel=0.15)  # mean purchase rate
-    assert fitted.a / (fitted.a + fitted.b) == pytest.approx(TRUE.a / (TRUE.a + TRUE.b), rel=0.15)  # mean dropout
+    assert fitted.a / (fitted.a + fitted.b) == pytest.approx(
+        TRUE.a / (TRUE.a + TRUE.b), rel=0.15
+    )  # mean dropout
     for name in ("r", "alpha", "a", "b"):
         assert getattr(fitted, name) == pytest.approx(getattr(TRUE, name), rel=0.25), name
 
@@ -66,7 +76,13 @@ def test_frequent_recent_buyers_rank_above_lapsed_ones(simulated):
 
 def test_history_counts_purchase_days_up_to_as_of():
     ts = pd.to_datetime(
-        ["2026-01-01T09:00Z", "2026-01-01T18:00Z", "2026-01-05T10:00Z", "2026-01-11T10:00Z", "2026-01-03T10:00Z"]
+        [
+            "2026-01-01T09:00Z",
+            "2026-01-01T18:00Z",
+            "2026-01-05T10:00Z",
+            "2026-01-11T10:00Z",
+            "2026-01-03T10:00Z",
+        ]
     )
     purchases = pd.DataFrame({"customer_id": ["a", "a", "a", "a", "b"], "ts": ts})
     history = purchase_history(purchases, "2026-01-10")

@@ -75,4 +75,7 @@ def test_touchpoint_groups_and_baselines_pick_columns_by_name():
         "transactional_orders_all",
         "transactional_net_revenue_all",
     ]
-    assert columns_matching(columns, WEB_ONLY_PATTERN) == ["behavioral_web_product_views_30d", "behavioral_days_since_last_web"]
+    assert columns_matching(columns, WEB_ONLY_PATTERN) == [
+        "behavioral_web_product_views_30d",
+        "behavioral_days_since_last_web",
+    ]

@@ -42,7 +42,9 @@ def _buy_till_you_die_population(customers: int, seed: int) -> tuple[pd.DataFram
                 "customer_id": f"c{k}",
                 "transactional_orders_all": orders,
                 "transactional_days_since_last_purchase": CALIBRATION_END - days[-1],
-                "transactional_days_between_orders": (days[-1] - days[0]) / (orders - 1) if orders > 1 else np.nan,
+                "transactional_days_between_orders": (days[-1] - days[0]) / (orders - 1)
+                if orders > 1
+                else np.nan,
                 "behavioral_days_since_last_web": CALIBRATION_END - days[-1] + rng.exponential(5),
             }
         )
@@ -61,12 +63,16 @@ def test_bg_nbd_probabilities_are_calibrated_on_customers_who_behave_as_it_assum
     predicted = model.predict(profile.set_index("customer_id"))
     assert predicted.mean() == pytest.approx(bought_after.mean(), abs=0.015)
     deciles = pd.qcut(pd.Series(predicted).rank(method="first"), 10, labels=False)
-    by_decile = pd.DataFrame({"predicted": predicted, "observed": bought_after}).groupby(deciles.to_numpy()).mean()
+    by_decile = (
+        pd.DataFrame({"predicted": predicted, "observed": bought_after}).groupby(deciles.to_numpy()).mean()
+    )
     assert (by_decile["predicted"] - by_decile["observed"]).abs().max() < 0.05
     assert by_decile["observed"].iloc[-1] > 3 * by_decile["observed"].iloc[0]  # and it ranks
 
 
-def test_customers_who_never_bought_get_the_first_order_rate_spread_by_how_recently_they_were_seen(population):
+def test_customers_who_never_bought_get_the_first_order_rate_spread_by_how_recently_they_were_seen(
+    population,
+):
     buyers, _ = population
     never = pd.DataFrame(
         {
@@ -78,12 +84,16 @@ def test_customers_who_never_bought_get_the_first_order_rate_spread_by_how_recen
         }
     )
     newcomers = never.head(60).assign(
-        customer_id=[f"new{k}" for k in range(60)], transactional_orders_all=1, transactional_days_since_last_purchase=5.0
+        customer_id=[f"new{k}" for k in range(60)],
+        transactional_orders_all=1,
+        transactional_days_since_last_purchase=5.0,
     )
     profile = pd.concat([buyers, never, newcomers], ignore_index=True)
     model = fit_label_free_model(profile, HORIZON_DAYS, reason="a test")
     scores = pd.Series(model.predict(profile.set_index("customer_id")), index=profile["customer_id"])
-    rate = len(newcomers) / (len(newcomers) + len(never))  # first orders among those who had none a horizon ago
+    rate = len(newcomers) / (
+        len(newcomers) + len(never)
+    )  # first orders among those who had none a horizon ago
     never_scores = scores[never["customer_id"]].to_numpy()
     assert never_scores.mean() == pytest.approx(rate, rel=0.05)
     assert np.all(np.diff(never_scores[:100]) <= 0)  # seen longer ago, lower
@@ -104,6 +114,10 @@ def test_without_any_purchase_customers_are_ranked_by_engagement_recency_and_exp
     model = fit_label_free_model(profile, 14, reason="no purchases yet")
     assert model.kind == "engagement-recency" and model.evaluation.startswith("none")
     scores = score_customers(model, profile, "2026-03-31").set_index("customer_id")
-    assert scores.loc["recent", "intent_score"] > scores.loc["middle", "intent_score"] > scores.loc["old", "intent_score"]
+    assert (
+        scores.loc["recent", "intent_score"]
+        > scores.loc["middle", "intent_score"]
+        > scores.loc["old", "intent_score"]
+    )
     assert scores.loc["unseen", "intent_score"] == 0.5
     assert "last on the website 1 day ago (+)" in scores.loc["recent", "top_factors"]

@@ -54,7 +54,15 @@ def test_purchases_come_from_online_purchase_events_and_store_sale_lines():
         }
     )  # w3 belongs to nobody
     purchases = purchases_from_frames(frames, record_customers)
-    assert list(purchases.columns) == ["customer_id", "ts", "channel", "order_id", "product_id", "category", "amount"]
+    assert list(purchases.columns) == [
+        "customer_id",
+        "ts",
+        "channel",
+        "order_id",
+        "product_id",
+        "category",
+        "amount",
+    ]
     assert purchases[["customer_id", "channel", "order_id", "product_id", "amount"]].values.tolist() == [
         ["ann", "web", "o1", "shoe-1", 120.0],
         ["bob", "app", "o3", None, 55.5],
@@ -97,7 +105,9 @@ def test_history_shorter_than_the_horizon_plus_the_feature_window_gives_no_snaps
 
 
 def _purchases(rows: list[tuple[str, str]]) -> pd.DataFrame:
-    return pd.DataFrame({"customer_id": [c for c, _ in rows], "ts": pd.to_datetime([t for _, t in rows], utc=True)})
+    return pd.DataFrame(
+        {"customer_id": [c for c, _ in rows], "ts": pd.to_datetime([t for _, t in rows], utc=True)}
+    )
 
 
 def test_label_is_a_purchase_on_the_horizon_days_after_as_of_only():
@@ -116,8 +126,17 @@ def test_label_is_a_purchase_on_the_horizon_days_after_as_of_only():
     def features_at(day):
         return pd.DataFrame({"customer_id": customers, "behavioral_anything": 1.0})
 
-    labels = build_training_set(features_at, purchases, [as_of], horizon).set_index("customer_id")["purchased"]
-    assert labels.to_dict() == {"same_day": 0, "next_day": 1, "last_day": 1, "after": 0, "other_zone": 1, "never": 0}
+    labels = build_training_set(features_at, purchases, [as_of], horizon).set_index("customer_id")[
+        "purchased"
+    ]
+    assert labels.to_dict() == {
+        "same_day": 0,
+        "next_day": 1,
+        "last_day": 1,
+        "after": 0,
+        "other_zone": 1,
+        "never": 0,
+    }
 
 
 def test_features_see_nothing_after_as_of_and_labels_nothing_outside_the_window():

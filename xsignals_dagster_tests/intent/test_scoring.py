@@ -20,14 +20,26 @@ def scores(trained, evaluation_rows):
 
 def test_every_customer_gets_a_score_rank_and_bucket(scores, evaluation_rows, trained):
     rows, _ = evaluation_rows
-    assert list(scores.columns) == ["customer_id", "as_of", "horizon_days", "intent_score", "percentile", "bucket", "top_factors"]
+    assert list(scores.columns) == [
+        "customer_id",
+        "as_of",
+        "horizon_days",
+        "intent_score",
+        "percentile",
+        "bucket",
+        "top_factors",
+    ]
     assert scores["customer_id"].tolist() == rows["customer_id"].tolist()
     assert (scores["as_of"] == pd.Timestamp(AS_OF)).all() and (scores["horizon_days"] == 14).all()
     np.testing.assert_allclose(scores["intent_score"], trained.predict(rows.set_index("customer_id")))
     assert scores["percentile"].between(0, 100).all()
     top = scores.loc[scores["intent_score"].idxmax()]
     assert top["percentile"] == 100.0
-    expected = np.where(scores["percentile"] >= HIGH_INTENT, "high", np.where(scores["percentile"] >= MEDIUM_INTENT, "medium", "low"))
+    expected = np.where(
+        scores["percentile"] >= HIGH_INTENT,
+        "high",
+        np.where(scores["percentile"] >= MEDIUM_INTENT, "medium", "low"),
+    )
     assert (scores["bucket"] == expected).all()
     assert set(scores["bucket"]) == {"low", "medium", "high"}
 
@@ -38,7 +50,9 @@ def test_top_factors_are_readable_reasons_with_a_direction(scores):
     reasons = [reason for text in factors for reason in text.split("; ")]
     explained = [r for r in reasons if r.endswith(("(+)", "(−)"))]
     assert len(explained) > 0.9 * len(reasons)
-    assert not any(prefix in text for text in factors for prefix in ("behavioral_", "transactional_", "_30d", "nan"))
+    assert not any(
+        prefix in text for text in factors for prefix in ("behavioral_", "transactional_", "_30d", "nan")
+    )
     assert max(len(text.split("; ")) for text in factors) == 3
     # The strongest true driver shows up in words, with the right direction.
     assert any(r.startswith("tried on") and r.endswith("(+)") for r in reasons)
@@ -88,7 +102,9 @@ def test_a_score_for_another_horizon_is_refused(trained, evaluation_rows):
 def test_missing_feature_columns_are_named(trained, evaluation_rows):
     rows, _ = evaluation_rows
     with pytest.raises(ValueError, match="behavioral_store_try_ons_30d"):
-        score_customers(trained, rows.drop(columns=["as_of", "purchased", "behavioral_store_try_ons_30d"]), AS_OF)
+        score_customers(
+            trained, rows.drop(columns=["as_of", "purchased", "behavioral_store_try_ons_30d"]), AS_OF
+        )
 
 
 def test_occlusion_effects_equal_rescoring_every_row_with_the_typical_value(trained, evaluation_rows):
@@ -104,7 +120,9 @@ def test_occlusion_effects_equal_rescoring_every_row_with_the_typical_value(trai
         typical = trained.reference_values[column]
         occluded = encoded.copy()
         occluded[column] = typical
-        np.testing.assert_allclose(effects[column].to_numpy(), scores - trained.predict_encoded(occluded), atol=1e-12)
+        np.testing.assert_allclose(
+            effects[column].to_numpy(), scores - trained.predict_encoded(occluded), atol=1e-12
+        )
         same = (encoded[column] == typical) | (encoded[column].isna() & np.isnan(typical))
         at_typical_somewhere |= bool(same.any())
         assert (effects.loc[same.to_numpy(), column] == 0).all()

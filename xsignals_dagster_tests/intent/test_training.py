@@ -26,7 +26,11 @@ def test_model_is_trained_on_older_snapshots_and_evaluated_on_the_newest(trained
     assert trained.trained_on == dates[:-1]
     assert trained.metrics["rows"] == (training_set["as_of"] == dates[-1]).sum()
     assert trained.horizon_days == HORIZON_DAYS
-    assert set(trained.categorical_columns) == {"behavioral_top_category_90d", "preference_preferred_channel", "contextual_device_type"}
+    assert set(trained.categorical_columns) == {
+        "behavioral_top_category_90d",
+        "preference_preferred_channel",
+        "contextual_device_type",
+    }
 
 
 def test_probabilities_are_calibrated_and_rank_nearly_as_well_as_the_truth(trained, evaluation_rows):
@@ -35,8 +39,12 @@ def test_probabilities_are_calibrated_and_rank_nearly_as_well_as_the_truth(train
     table = calibration_table(rows["purchased"], predicted)
     populated = table[table["count"] >= 100]
     assert len(populated) >= 5
-    standard_error = np.sqrt(populated["mean_predicted"] * (1 - populated["mean_predicted"]) / populated["count"])
-    assert ((populated["observed_rate"] - populated["mean_predicted"]).abs() <= 0.02 + 3 * standard_error).all()
+    standard_error = np.sqrt(
+        populated["mean_predicted"] * (1 - populated["mean_predicted"]) / populated["count"]
+    )
+    assert (
+        (populated["observed_rate"] - populated["mean_predicted"]).abs() <= 0.02 + 3 * standard_error
+    ).all()
     assert predicted.mean() == pytest.approx(rows["purchased"].mean(), abs=0.02)
     assert trained.metrics["brier"] < trained.metrics["brier_constant"]
     assert trained.metrics["roc_auc"] >= 0.9 * roc_auc_score(rows["purchased"], truth)
@@ -44,8 +52,12 @@ def test_probabilities_are_calibrated_and_rank_nearly_as_well_as_the_truth(train
 
 
 def test_reports_are_markdown_tables(trained):
-    assert trained.calibration_table.startswith("| predicted_range | mean_predicted | observed_rate | count |")
-    assert trained.lift_table.startswith("| decile | count | buyers | purchase_rate | lift | cumulative_capture |")
+    assert trained.calibration_table.startswith(
+        "| predicted_range | mean_predicted | observed_rate | count |"
+    )
+    assert trained.lift_table.startswith(
+        "| decile | count | buyers | purchase_rate | lift | cumulative_capture |"
+    )
     assert len(trained.lift_table.splitlines()) == 2 + 10
     assert trained.ablation_table.startswith("| touchpoint | columns |")
 
@@ -61,7 +73,13 @@ def test_model_beats_every_baseline_on_the_same_split(trained):
 
 def test_ablation_measures_each_touchpoint(trained):
     assert set(trained.ablation_auc_loss) == {
-        "web", "app", "store", "pos/transactional", "email", "service", "preferences/journey"
+        "web",
+        "app",
+        "store",
+        "pos/transactional",
+        "email",
+        "service",
+        "preferences/journey",
     }
     # In the fixture the store (try-ons) and the web views carry much of the signal.
     assert trained.ablation_auc_loss["store"] > 0.01
@@ -99,13 +117,19 @@ def _with_labels(world, positives_per_snapshot: dict[int, int]):
 
 def test_too_few_training_buyers_raise_with_the_counts(world):
     training_set = _with_labels(world, {0: 5, 1: 4, 2: 3, 3: 50})
-    with pytest.raises(InsufficientData, match=r"training \(3 snapshots\) has 12 purchasers and 17988 non-purchasers; needs at least 20 and 20"):
+    with pytest.raises(
+        InsufficientData,
+        match=r"training \(3 snapshots\) has 12 purchasers and 17988 non-purchasers; needs at least 20 and 20",
+    ):
         train_intent_model(training_set, None, world[1], HORIZON_DAYS)
 
 
 def test_too_few_evaluation_buyers_raise_with_the_counts(world):
     training_set = _with_labels(world, {0: 50, 1: 50, 2: 50, 3: 2})
-    with pytest.raises(InsufficientData, match=r"evaluation snapshot \d{4}-\d\d-\d\d has 2 purchasers and 5998 non-purchasers"):
+    with pytest.raises(
+        InsufficientData,
+        match=r"evaluation snapshot \d{4}-\d\d-\d\d has 2 purchasers and 5998 non-purchasers",
+    ):
         train_intent_model(training_set, None, world[1], HORIZON_DAYS)
 
 
@@ -146,7 +170,13 @@ def test_snapshots_whose_label_window_overlaps_the_evaluated_one_are_not_trained
 def test_columns_without_two_values_in_the_training_rows_are_left_out(world):
     training_set, purchases, _ = world
     dates = sorted(training_set["as_of"].unique())
-    sparse = training_set.assign(behavioral_web_visits_7d=np.where(training_set["as_of"] == dates[-1], 1.0, np.nan), engagement_constant_7d=3.0)
+    sparse = training_set.assign(
+        behavioral_web_visits_7d=np.where(training_set["as_of"] == dates[-1], 1.0, np.nan),
+        engagement_constant_7d=3.0,
+    )
     model = train_intent_model(sparse, None, purchases, HORIZON_DAYS)
-    assert "behavioral_web_visits_7d" not in model.feature_columns and "engagement_constant_7d" not in model.feature_columns
+    assert (
+        "behavioral_web_visits_7d" not in model.feature_columns
+        and "engagement_constant_7d" not in model.feature_columns
+    )
     assert model.metrics["roc_auc"] > 0.6

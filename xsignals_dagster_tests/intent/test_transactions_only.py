@@ -30,15 +30,26 @@ def test_a_sales_only_landing_zone_trains_on_the_transactions_and_scores_every_c
     }
     with dg.instance_for_test() as instance:
         run_everything(instance, tmp_path / "landing", resources)
-        metadata = instance.get_latest_materialization_event(dg.AssetKey("intent_model")).asset_materialization.metadata
+        metadata = instance.get_latest_materialization_event(
+            dg.AssetKey("intent_model")
+        ).asset_materialization.metadata
 
     assert metadata["kind"].value == "supervised", metadata.get("reason")
     assert metadata["evaluation"].value == "out of time"
     store = WarehouseStore(url)
     model = latest_model(store, HORIZON_DAYS)
-    touchpoints = {name for name, pattern in TOUCHPOINT_PATTERNS.items() if columns_matching(model.feature_columns, pattern)}
+    touchpoints = {
+        name
+        for name, pattern in TOUCHPOINT_PATTERNS.items()
+        if columns_matching(model.feature_columns, pattern)
+    }
     assert "pos/transactional" in touchpoints
-    assert not touchpoints & {"web", "app", "email", "service"}  # sales only: nothing of the web, app or email
+    assert not touchpoints & {
+        "web",
+        "app",
+        "email",
+        "service",
+    }  # sales only: nothing of the web, app or email
     assert metadata["bg_nbd_roc_auc"].value > 0.5  # the classic it must beat was fitted beside it
     scores, profiles = store.read_table("intent_scores"), store.read_table("customer_profiles")
     assert len(scores) == len(profiles) > 2_000

@@ -24,7 +24,9 @@ def email_event(customer: str, ts: pd.Timestamp, event_type: str) -> dict:
 def state(
     preferences: list[dict], emails: list[dict] = (), as_of: pd.Timestamp = LATER, web: list[dict] = ()
 ) -> pd.DataFrame:
-    frames, record_customers = source_frames({"preferences": preferences, "email": list(emails), "web": list(web)})
+    frames, record_customers = source_frames(
+        {"preferences": preferences, "email": list(emails), "web": list(web)}
+    )
     return consent_state(frames, record_customers, as_of)
 
 
@@ -38,7 +40,10 @@ def test_nothing_is_consented_without_a_grant():
 
 
 def test_grant_holds_until_a_later_withdrawal():
-    rows = [statement("al", DAY_1, consent_push=True, consent_sms=True), statement("al", DAY_3, consent_push=False)]
+    rows = [
+        statement("al", DAY_1, consent_push=True, consent_sms=True),
+        statement("al", DAY_3, consent_push=False),
+    ]
     assert state(rows, as_of=DAY_2).loc["al", ["consent_push", "consent_sms"]].tolist() == [True, True]
     assert state(rows).loc["al", ["consent_push", "consent_sms"]].tolist() == [False, True]
     regranted = [*rows, statement("al", DAY_4, consent_push=True)]
@@ -49,7 +54,12 @@ def test_an_empty_value_leaves_the_state_unchanged():
     rows = [
         statement("al", DAY_1, consent_email=True, consent_location=True, preferred_channel="email"),
         statement(
-            "al", DAY_2, consent_email=None, consent_location=None, consent_personalization=True, preferred_channel=None
+            "al",
+            DAY_2,
+            consent_email=None,
+            consent_location=None,
+            consent_personalization=True,
+            preferred_channel=None,
         ),
     ]
     consent = state(rows).loc["al"]
@@ -68,9 +78,9 @@ def test_unsubscribe_or_complaint_withdraws_email_only(withdrawal):
 
 
 def test_withdrawal_at_the_same_instant_as_a_grant_wins():
-    assert not state([statement("al", DAY_2, consent_email=True)], [email_event("al", DAY_2, "unsubscribe")]).loc[
-        "al", "consent_email"
-    ]
+    assert not state(
+        [statement("al", DAY_2, consent_email=True)], [email_event("al", DAY_2, "unsubscribe")]
+    ).loc["al", "consent_email"]
 
 
 def test_rows_at_the_same_instant_follow_their_landing_order():

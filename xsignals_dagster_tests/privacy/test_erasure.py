@@ -13,7 +13,13 @@ from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster_tests.ingest.landing_files import land
 from xsignals_dagster_tests.pipeline import run_pipeline
 
-ERASED = {"email": "ann.lee@example.com", "phone": "14155550123", "account_id": "A1", "cookie_id": "cookie-ann", "loyalty_id": "L1"}
+ERASED = {
+    "email": "ann.lee@example.com",
+    "phone": "14155550123",
+    "account_id": "A1",
+    "cookie_id": "cookie-ann",
+    "loyalty_id": "L1",
+}
 KEPT = {"email": "bob.ray@example.net", "account_id": "A2", "cookie_id": "cookie-bob"}
 
 WEB = "event_id,ts,cookie_id,event_type,account_id,email,product_id,category\n"
@@ -29,7 +35,11 @@ def land_day_one(landing):
         "A1,2026-11-20,Ann,Lee, Ann.Lee@Example.com ,(415) 555-0123,Boston\n"
         "A2,2026-11-20,Bob,Ray,bob.ray@example.net,,Austin\n",
     )
-    land(landing, "loyalty/2026-11-20.csv", "loyalty_id,updated_at,first_name,last_name,email\nL1,2026-11-20,Ann,Lee,ann.lee@example.com\n")
+    land(
+        landing,
+        "loyalty/2026-11-20.csv",
+        "loyalty_id,updated_at,first_name,last_name,email\nL1,2026-11-20,Ann,Lee,ann.lee@example.com\n",
+    )
     land(
         landing,
         "web/2026-11-20.csv",
@@ -40,8 +50,16 @@ def land_day_one(landing):
         + "w4,2026-11-20T11:00:00,cookie-bob,search,A2,,,\n",
     )
     # A stranger's browsing whose only trace of her is her phone in an extra column.
-    land(landing, "web/2026-11-20-extra.csv", WEB_WITH_CONTACT + "w5,2026-11-20T12:00:00,cookie-zed,page_view,,,,shoes,415.555.0123\n")
-    land(landing, "pos/2026-11-20-store001.csv", "transaction_id,line_no,ts,store_id,amount,loyalty_id,product_id\nT1,1,2026-11-20T15:00,S1,80,L1,P1\n")
+    land(
+        landing,
+        "web/2026-11-20-extra.csv",
+        WEB_WITH_CONTACT + "w5,2026-11-20T12:00:00,cookie-zed,page_view,,,,shoes,415.555.0123\n",
+    )
+    land(
+        landing,
+        "pos/2026-11-20-store001.csv",
+        "transaction_id,line_no,ts,store_id,amount,loyalty_id,product_id\nT1,1,2026-11-20T15:00,S1,80,L1,P1\n",
+    )
     land(
         landing,
         "preferences/2026-11-20.csv",
@@ -97,8 +115,16 @@ def test_erasure_reaches_every_table_and_stays(instance, landing, warehouse_url)
 
     # Re-run, and a file re-delivered with her in it under a new name: nothing of hers comes back;
     # nor does her email in an extra column of someone else's row.
-    land(landing, "web/2026-11-22-resent.csv", WEB + "w9,2026-11-22T09:00:00,cookie-ann,product_view,A1,,P1,shoes\n")
-    land(landing, "web/2026-11-22-extra.csv", WEB_WITH_CONTACT + "w10,2026-11-22T10:00:00,cookie-zed,page_view,,,,,Ann.Lee@example.com\n")
+    land(
+        landing,
+        "web/2026-11-22-resent.csv",
+        WEB + "w9,2026-11-22T09:00:00,cookie-ann,product_view,A1,,P1,shoes\n",
+    )
+    land(
+        landing,
+        "web/2026-11-22-extra.csv",
+        WEB_WITH_CONTACT + "w10,2026-11-22T10:00:00,cookie-zed,page_view,,,,,Ann.Lee@example.com\n",
+    )
     run_pipeline(instance, landing, warehouse_url)
     final = values_in(store)
     for value in ERASED.values():
@@ -117,7 +143,9 @@ def test_erasure_reaches_every_table_and_stays(instance, landing, warehouse_url)
     assert next(iter(check.values())).event.dagster_event.event_specific_data.passed
 
 
-def test_a_check_after_a_clean_one_still_finds_what_a_changed_table_brought_back(instance, landing, warehouse_url):
+def test_a_check_after_a_clean_one_still_finds_what_a_changed_table_brought_back(
+    instance, landing, warehouse_url
+):
     """The check skips what has not changed since it last came out clean, and nothing else: an
     erased identifier written after it, into a partition (new rows, or rewritten by ingestion)
     or into a table checked in full, is found, and found again until it is gone."""
@@ -136,7 +164,9 @@ def test_a_check_after_a_clean_one_still_finds_what_a_changed_table_brought_back
         "INSERT INTO stg_web (event_id, ts, cookie_id, event_type, source_path, source_row, extract_date) "
         "VALUES ('w99', '2026-11-20 12:00:00', 'cookie-ann', 'page_view', 'web/2026-11-20.csv', 99, '2026-11-20')"
     )
-    execute("INSERT INTO customer_identifiers (customer_id, id_type, id_value) VALUES ('c-x', 'email', 'ann.lee@example.com')")
+    execute(
+        "INSERT INTO customer_identifiers (customer_id, id_type, id_value) VALUES ('c-x', 'email', 'ann.lee@example.com')"
+    )
     assert find_erased(store, "US") == {"stg_web": 1, "customer_identifiers": 1}
     execute("DELETE FROM customer_identifiers WHERE customer_id = 'c-x'")
     assert find_erased(store, "US") == {"stg_web": 1}

@@ -9,8 +9,8 @@ import dagster as dg
 import pandas as pd
 import sqlalchemy as sa
 
-from xsignals_dagster.demo.generate import generate
 from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
+from xsignals_dagster.demo.generate import generate
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster_tests.pipeline import run_pipeline
 
@@ -35,17 +35,29 @@ def test_derived_tables_hold_no_personal_data(tmp_path):
     with dg.instance_for_test() as instance:
         run_pipeline(instance, tmp_path / "zone" / "landing", url)
     store = WarehouseStore(url)
-    people = pd.concat([store.read_table(t) for t in ("stg_accounts", "stg_loyalty", "stg_service")], ignore_index=True)
+    people = pd.concat(
+        [store.read_table(t) for t in ("stg_accounts", "stg_loyalty", "stg_service")], ignore_index=True
+    )
     personal_values = {
-        str(v).lower() for c in ("first_name", "last_name", "email", "phone", "street", "postcode") for v in people[c].dropna()
+        str(v).lower()
+        for c in ("first_name", "last_name", "email", "phone", "street", "postcode")
+        for v in people[c].dropna()
     }
     personal_values -= {str(v).lower() for v in people["city"].dropna()}  # "Austin" the name is also the city
     assert len(personal_values) > 100
 
     derived = [
-        t for t in sa.inspect(store.engine).get_table_names() if not t.startswith("stg_") and t not in PERSONAL_DATA_TABLES
+        t
+        for t in sa.inspect(store.engine).get_table_names()
+        if not t.startswith("stg_") and t not in PERSONAL_DATA_TABLES
     ]
-    assert {"customer_profiles", "intent_scores", "next_best_actions", "behavioral_signals", "customer_consents"} <= set(derived)
+    assert {
+        "customer_profiles",
+        "intent_scores",
+        "next_best_actions",
+        "behavioral_signals",
+        "customer_consents",
+    } <= set(derived)
     for table in derived:
         frame = store.read_table(table)
         assert not PERSONAL_COLUMNS & set(frame.columns), table

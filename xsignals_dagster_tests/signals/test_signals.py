@@ -18,11 +18,23 @@ def at(days_before: float, hour: int = 0) -> pd.Timestamp:
 
 
 def web(customer, ts, event_type, **values):
-    return {"customer": customer, "ts": ts, "cookie_id": f"cookie-{customer}", "event_type": event_type, **values}
+    return {
+        "customer": customer,
+        "ts": ts,
+        "cookie_id": f"cookie-{customer}",
+        "event_type": event_type,
+        **values,
+    }
 
 
 def app(customer, ts, event_type, **values):
-    return {"customer": customer, "ts": ts, "device_id": f"device-{customer}", "event_type": event_type, **values}
+    return {
+        "customer": customer,
+        "ts": ts,
+        "device_id": f"device-{customer}",
+        "event_type": event_type,
+        **values,
+    }
 
 
 def store(customer, ts, event_type, **values):
@@ -131,12 +143,30 @@ def shopper() -> dict[str, list[dict]]:
         "email": [email("bo", at(d, 8), "delivered") for d in (4, 6, 50, 70)]
         + [email("bo", at(4, 9), "open"), email("bo", at(50, 9), "open"), email("bo", at(4, 9), "click")],
         "service": [
-            {"customer": "bo", "ts": at(12, 10), "channel": "chat", "sentiment": 0.5, "csat": 4, "resolved": True},
-            {"customer": "bo", "ts": at(80, 10), "channel": "phone", "sentiment": -0.1, "csat": 2, "resolved": False},
+            {
+                "customer": "bo",
+                "ts": at(12, 10),
+                "channel": "chat",
+                "sentiment": 0.5,
+                "csat": 4,
+                "resolved": True,
+            },
+            {
+                "customer": "bo",
+                "ts": at(80, 10),
+                "channel": "phone",
+                "sentiment": -0.1,
+                "csat": 2,
+                "resolved": False,
+            },
         ],
         "preferences": [
             preference(
-                "bo", at(90), consent_location=True, preferred_channel="push", interests=" Footwear;kitchen;;footwear"
+                "bo",
+                at(90),
+                consent_location=True,
+                preferred_channel="push",
+                interests=" Footwear;kitchen;;footwear",
             )
         ],
     }
@@ -165,7 +195,11 @@ def test_behavioral_counts_sessions_interest_and_recency(shopper):
     ) == (1, 1, 1)
     assert b["behavioral_app_wishlist_adds_30d"] == 0
     # web: 10:00+10:20 / 11:00 / day 5 purchases / day 20 / day 60 / (day 100 outside 90d)
-    assert (b["behavioral_web_sessions_7d"], b["behavioral_web_sessions_30d"], b["behavioral_web_sessions_90d"]) == (
+    assert (
+        b["behavioral_web_sessions_7d"],
+        b["behavioral_web_sessions_30d"],
+        b["behavioral_web_sessions_90d"],
+    ) == (
         3,
         4,
         5,
@@ -200,14 +234,22 @@ def test_transactional_orders_returns_mix_and_rfm(shopper):
 
 def test_engagement_rates_and_service(shopper):
     e = row(signals_of(shopper), "engagement", "bo")
-    assert (e["engagement_email_delivered_30d"], e["engagement_email_opens_30d"], e["engagement_email_clicks_30d"]) == (
+    assert (
+        e["engagement_email_delivered_30d"],
+        e["engagement_email_opens_30d"],
+        e["engagement_email_clicks_30d"],
+    ) == (
         2,
         1,
         1,
     )
     assert (e["engagement_email_delivered_90d"], e["engagement_email_opens_90d"]) == (4, 2)
     assert e["engagement_email_open_rate_30d"] == 0.5 and e["engagement_email_click_rate_90d"] == 0.25
-    assert (e["engagement_push_received_90d"], e["engagement_push_opens_90d"], e["engagement_push_open_rate_90d"]) == (
+    assert (
+        e["engagement_push_received_90d"],
+        e["engagement_push_opens_90d"],
+        e["engagement_push_open_rate_90d"],
+    ) == (
         2,
         1,
         0.5,

@@ -77,6 +77,10 @@ def test_a_table_reads_back_with_the_values_and_dtypes_it_was_written_with(store
     pd.testing.assert_frame_equal(back, EVENTS, check_dtype=True)
     empty = store.read_table("no_events")
     assert list(empty.columns) == list(EVENTS.columns) and len(empty) == 0
-    assert empty["n"].dtype == "Int64" and empty["at"].dtype == "datetime64[ns]" and empty["ok"].dtype == "boolean"
+    assert (
+        empty["n"].dtype == "Int64"
+        and empty["at"].dtype == "datetime64[ns]"
+        and empty["ok"].dtype == "boolean"
+    )
     labels = store.query("SELECT label FROM events ORDER BY day, label")
     assert sorted(labels["label"].dropna()) == ["a", "c"] and labels["label"].isna().sum() == 1

@@ -1,19 +1,24 @@
-"""Identity resolution as a multi-asset: one run resolves and writes every identity table."""
+"""Identity resolution as a multi-asset: one run resolves and writes every identity table, the
+fitted match model included."""
 
 import dagster as dg
 import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH
-from xsignals_dagster.identity import IdentitySettings, pairwise_scores, resolve_identities
-from xsignals_dagster.ingest.frames import load_source_frames
 from xsignals_dagster.contract.sources import IDENTITY_SOURCES, SOURCES
 from xsignals_dagster.contract.tables import IDENTITY_TABLES
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
+from xsignals_dagster.identity import (
+    IdentitySettings,
+    pairwise_scores,
+    resolve_identities,
+)
+from xsignals_dagster.ingest.frames import load_source_frames
 from xsignals_dagster.resources import GroundTruth, Warehouse
 from xsignals_dagster.warehouse.store import utc_now
 
 MIN_LINKED_SHARE = 0.5
-
+MATCH_MODEL_TABLE = "identity_match_model"
 
 
 def _evaluate(truth: GroundTruth, record_customers: pd.DataFrame) -> dict[str, float]:
@@ -22,9 +27,12 @@ def _evaluate(truth: GroundTruth, record_customers: pd.DataFrame) -> dict[str, f
     if records is None:
         return {}
     records = records.dropna(subset=["person_id"])
-    truth_person = pd.Series(records["person_id"].to_numpy(), index=records["source"] + "/" + records["record_key"])
+    truth_person = pd.Series(
+        records["person_id"].to_numpy(), index=records["source"] + "/" + records["record_key"]
+    )
     predicted = pd.Series(
-        record_customers["customer_id"].to_numpy(), index=record_customers["source"] + "/" + record_customers["record_key"]
+        record_customers["customer_id"].to_numpy(),
+        index=record_customers["source"] + "/" + record_customers["record_key"],
     ).reindex(truth_person.index)
     scores = pairwise_scores(predicted, truth_person)
     return {f"truth_pairwise_{k}": round(v, 5) for k, v in scores.items()}
@@ -47,21 +55,37 @@ def _match_model_table(match_model: pd.DataFrame) -> dg.TableMetadataValue:
     )
 
 
+def _spec(name: str, description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        name,
+        group_name="identity",
+        kinds={"pandas", "sql"},
+        description=description,
+        deps=[dg.AssetKey(SOURCES[s].table) for s in IDENTITY_SOURCES],
+        automation_condition=DOWNSTREAM_REFRESH,
+    )
+
+
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
-            name,
-            group_name="identity",
-            kinds={"pandas", "sql"},
-            description=text,
-            deps=[dg.AssetKey(SOURCES[s].table) for s in IDENTITY_SOURCES],
-            automation_condition=DOWNSTREAM_REFRESH,
-        )
-        for name, text in IDENTITY_TABLES.items()
+        *(_spec(name, text) for name, text in IDENTITY_TABLES.items()),
+        _spec(
+            MATCH_MODEL_TABLE,
+            "The person-record matcher as the last run fitted it: m, u and match weight of every comparison "
+            "level, which explain each probabilistic link in identity_links.",
+        ),
     ],
     check_specs=[
-        dg.AssetCheckSpec("cluster_size_within_cap", asset="customer_identifiers", description="No customer grew past the cluster-size cap."),
-        dg.AssetCheckSpec("linked_share", asset="customer_records", description=f"At least {MIN_LINKED_SHARE:.0%} of records belong to a customer."),
+        dg.AssetCheckSpec(
+            "cluster_size_within_cap",
+            asset="customer_identifiers",
+            description="No customer grew past the cluster-size cap.",
+        ),
+        dg.AssetCheckSpec(
+            "linked_share",
+            asset="customer_records",
+            description=f"At least {MIN_LINKED_SHARE:.0%} of records belong to a customer.",
+        ),
     ],
     pool=WAREHOUSE_POOL,
     can_subset=False,
@@ -84,20 +108,32 @@ def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse,
         tx.replace_table("customers", result.customers)
         tx.replace_table("identity_links", result.links)
         tx.replace_table("shared_identifiers", result.shared_identifiers)
-        tx.replace_table("identity_match_model", result.match_model)
+        tx.replace_table(MATCH_MODEL_TABLE, result.match_model)
         tx.replace_rows("identity_changes", changes, {"run_id": context.run.run_id})
     metrics = {**result.metrics, **_evaluate(truth, result.record_customers)}
     records = len(result.record_customers)
     linked = records - metrics["records_without_customer"]
     yield dg.MaterializeResult(
         asset_key="customer_identifiers",
-        metadata={**metrics, "rows": len(result.customer_identifiers), "match_model": _match_model_table(result.match_model)},
+        metadata={
+            **metrics,
+            "rows": len(result.customer_identifiers),
+            "match_model": _match_model_table(result.match_model),
+        },
     )
-    yield dg.MaterializeResult(asset_key="customer_records", metadata={"rows": records, "linked_share": linked / records if records else 0.0})
-    yield dg.MaterializeResult(asset_key="customers", metadata={"rows": len(result.customers), "known_share": metrics["known_share"]})
+    yield dg.MaterializeResult(
+        asset_key="customer_records",
+        metadata={"rows": records, "linked_share": linked / records if records else 0.0},
+    )
+    yield dg.MaterializeResult(
+        asset_key="customers", metadata={"rows": len(result.customers), "known_share": metrics["known_share"]}
+    )
     yield dg.MaterializeResult(asset_key="identity_links", metadata={"rows": len(result.links)})
     yield dg.MaterializeResult(asset_key="identity_changes", metadata={"rows_this_run": len(changes)})
-    yield dg.MaterializeResult(asset_key="shared_identifiers", metadata={"rows": len(result.shared_identifiers)})
+    yield dg.MaterializeResult(
+        asset_key="shared_identifiers", metadata={"rows": len(result.shared_identifiers)}
+    )
+    yield dg.MaterializeResult(asset_key=MATCH_MODEL_TABLE, metadata={"rows": len(result.match_model)})
     yield dg.AssetCheckResult(
         asset_key="customer_identifiers",
         check_name="cluster_size_within_cap",

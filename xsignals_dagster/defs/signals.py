@@ -4,13 +4,16 @@ import dagster as dg
 import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH
-from xsignals_dagster.contract.sources import IDENTITY_SOURCES
+from xsignals_dagster.contract.sources import IDENTITY_SOURCES, SOURCES
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
-from xsignals_dagster.ingest.frames import end_of_day, load_source_frames, newest_extract_date
-from xsignals_dagster.contract.sources import SOURCES
+from xsignals_dagster.ingest.frames import (
+    end_of_day,
+    load_source_frames,
+    newest_extract_date,
+)
 from xsignals_dagster.privacy import consent_state
 from xsignals_dagster.resources import Warehouse
-from xsignals_dagster.signals.profile import SIGNAL_TYPES, build_profile, compute_signals
+from xsignals_dagster.signals.profile import build_profile, compute_signals
 
 SIGNAL_DESCRIPTIONS = {
     "behavioral": "Views, searches, carts, wishlists and sessions per channel over 7/30/90 days; interests; recency.",
@@ -30,7 +33,11 @@ UPSTREAM = [
 
 def _spec(name: str, group: str, description: str) -> dg.AssetSpec:
     return dg.AssetSpec(
-        name, group_name=group, kinds={"pandas", "sql"}, description=description, deps=UPSTREAM,
+        name,
+        group_name=group,
+        kinds={"pandas", "sql"},
+        description=description,
+        deps=UPSTREAM,
         automation_condition=DOWNSTREAM_REFRESH,
     )
 
@@ -47,12 +54,27 @@ def _coverage(frame: pd.DataFrame) -> dict[str, float | int]:
 
 @dg.multi_asset(
     specs=[
-        *(_spec(f"{name}_signals", "signals", f"{name}_ signals per customer: {text}") for name, text in SIGNAL_DESCRIPTIONS.items()),
-        _spec("customer_profiles", "signals", "The unified customer profile (CONTRACT §2): is_known, first/last seen, every signal."),
-        _spec("customer_consents", "privacy", "Consent per customer and channel, the latest of preferences, unsubscribes and complaints."),
+        *(
+            _spec(f"{name}_signals", "signals", f"{name}_ signals per customer: {text}")
+            for name, text in SIGNAL_DESCRIPTIONS.items()
+        ),
+        _spec(
+            "customer_profiles",
+            "signals",
+            "The unified customer profile (CONTRACT §2): is_known, first/last seen, every signal.",
+        ),
+        _spec(
+            "customer_consents",
+            "privacy",
+            "Consent per customer and channel, the latest of preferences, unsubscribes and complaints.",
+        ),
     ],
     check_specs=[
-        dg.AssetCheckSpec("every_customer_has_a_profile", asset="customer_profiles", description="One profile row per customer, no more."),
+        dg.AssetCheckSpec(
+            "every_customer_has_a_profile",
+            asset="customer_profiles",
+            description="One profile row per customer, no more.",
+        ),
     ],
     pool=WAREHOUSE_POOL,
     can_subset=False,
@@ -83,8 +105,10 @@ def customer_signals(context: dg.AssetExecutionContext, warehouse: Warehouse):
         asset_key="customer_profiles",
         check_name="every_customer_has_a_profile",
         passed=duplicated == 0 and missing == 0 and len(profile) == customers["customer_id"].nunique(),
-        metadata={"customers": len(customers), "profiles": len(profile), "missing": missing, "duplicated": duplicated},
+        metadata={
+            "customers": len(customers),
+            "profiles": len(profile),
+            "missing": missing,
+            "duplicated": duplicated,
+        },
     )
-
-
-__all__ = ["SIGNAL_TYPES", "customer_signals"]

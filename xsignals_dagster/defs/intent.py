@@ -5,9 +5,14 @@ import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH, MODEL_RETRAIN
 from xsignals_dagster.contract.sources import IDENTITY_SOURCES
-from xsignals_dagster.identity.history import IdentityHistory
+from xsignals_dagster.contract.tables import PURCHASES_TABLE
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
-from xsignals_dagster.ingest.frames import end_of_day, load_source_frames, newest_extract_date
+from xsignals_dagster.identity.history import IdentityHistory
+from xsignals_dagster.ingest.frames import (
+    end_of_day,
+    load_source_frames,
+    newest_extract_date,
+)
 from xsignals_dagster.intent import (
     InsufficientData,
     IntentModel,
@@ -23,17 +28,16 @@ from xsignals_dagster.intent import (
     snapshot_dates,
     train_intent_model,
 )
+from xsignals_dagster.intent.features import LABEL_OWNER
 from xsignals_dagster.intent.labels import FEATURE_WINDOW_DAYS, TRAINING_SNAPSHOTS
 from xsignals_dagster.intent.registry import latest_model, register_model
-from xsignals_dagster.intent.features import LABEL_OWNER
 from xsignals_dagster.resources import IntentConfig, Warehouse
 from xsignals_dagster.signals.profile import build_profile, compute_signals
 from xsignals_dagster.warehouse.store import utc_now
 
 AUC_FLOOR = 0.6
-# Every purchase the labels count, written with the training set: reading them back is far
-# cheaper than loading the web, app and pos rows again.
-PURCHASES_TABLE = "intent_purchases"
+MODEL_REGISTRY_TABLE = "intent_models"
+TRAINING_DEPS = ["customer_profiles", "customer_records", "erasures"]
 TRAINING_KEYS = ["customer_id", "as_of", "purchased"]
 
 
@@ -41,20 +45,37 @@ def _record_customers(store) -> pd.DataFrame:
     return store.read_table("customer_records").dropna(subset=["customer_id"])
 
 
-@dg.asset(
-    group_name="intent",
-    kinds={"pandas", "sql"},
-    description=(
-        "Snapshots chosen from the history's length and the horizon: the newest date whose label window "
-        f"has landed, to evaluate on, and up to {TRAINING_SNAPSHOTS} older ones whose windows closed by then "
-        "(with a history shorter than two horizons, snapshots within one horizon, split by customer). Each "
-        "holds every profile signal as of the snapshot (nothing later, customers split where the evidence "
-        "joining them came later) and the label, a purchase on any channel in the following "
-        "horizon_days. A seeded sample of customers beyond IntentSettings.max_training_customers."
-    ),
-    deps=["customer_profiles", "customer_records", "erasures"],
-    automation_condition=MODEL_RETRAIN,
-    pool=WAREHOUSE_POOL,
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "intent_training_set",
+            group_name="intent",
+            kinds={"pandas", "sql"},
+            description=(
+                "Snapshots chosen from the history's length and the horizon: the newest date whose label "
+                f"window has landed, to evaluate on, and up to {TRAINING_SNAPSHOTS} older ones whose "
+                "windows closed by then (with a history shorter than two horizons, snapshots within one "
+                "horizon, split by customer). Each holds every profile signal as of the snapshot (nothing "
+                "later, customers split where the evidence joining them came later) and the label, a "
+                "purchase on any channel in the following horizon_days. A seeded sample of customers "
+                "beyond IntentSettings.max_training_customers."
+            ),
+            deps=TRAINING_DEPS,
+            automation_condition=MODEL_RETRAIN,
+        ),
+        dg.AssetSpec(
+            PURCHASES_TABLE,
+            group_name="intent",
+            kinds={"pandas", "sql"},
+            description=(
+                "Every purchase the labels count (any channel, with its customer), written with the training "
+                "set: the model's BG/NBD baseline reads them back, far cheaper than loading the web, app and "
+                "pos rows again."
+            ),
+            deps=TRAINING_DEPS,
+            automation_condition=MODEL_RETRAIN,
+        ),
+    ],
     check_specs=[
         dg.AssetCheckSpec(
             "enough_to_train",
@@ -66,8 +87,10 @@ def _record_customers(store) -> pd.DataFrame:
             ),
         )
     ],
+    pool=WAREHOUSE_POOL,
+    can_subset=False,
 )
-def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
+def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig):
     store = warehouse.store
     settings = IntentSettings()
     frames = load_source_frames(store, IDENTITY_SOURCES)
@@ -85,9 +108,19 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         records, customers = history.customers_at(as_of)
         profile = build_profile(customers, compute_signals(frames, records, as_of), frames, records, as_of)
         profile = profile[profile["first_seen"].notna()]  # customers who existed by then
-        return profile.assign(**{LABEL_OWNER: profile["customer_id"].map(customers.set_index("customer_id")["today_customer_id"])})
+        return profile.assign(
+            **{
+                LABEL_OWNER: profile["customer_id"].map(
+                    customers.set_index("customer_id")["today_customer_id"]
+                )
+            }
+        )
 
-    training = build_training_set(features_at, purchases, dates, horizon) if dates else pd.DataFrame(columns=TRAINING_KEYS)
+    training = (
+        build_training_set(features_at, purchases, dates, horizon)
+        if dates
+        else pd.DataFrame(columns=TRAINING_KEYS)
+    )
     with store.transaction() as tx:
         tx.replace_table("intent_training_set", training)
         tx.replace_table(PURCHASES_TABLE, purchases)  # the model's BG/NBD baseline reads them back
@@ -101,22 +134,23 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
     except InsufficientData as insufficient:
         gate = str(insufficient)
         context.log.warning(f"not enough to train a model yet: {gate}")
-    return dg.MaterializeResult(
-        check_results=[
-            dg.AssetCheckResult(
-                check_name="enough_to_train",
-                passed=gate is None,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"reason": gate or "ok"},
-            )
-        ],
+    yield dg.MaterializeResult(
+        asset_key="intent_training_set",
         metadata={
             "rows": len(training),
             "snapshots": ", ".join(f"{d:%Y-%m-%d}" for d in dates) or "none",
             "positive_share": float(training["purchased"].mean()) if len(training) else 0.0,
             "horizon_days": horizon,
             "customers_sampled": int(sampled["customer_id"].nunique()),
-        }
+        },
+    )
+    yield dg.MaterializeResult(asset_key=PURCHASES_TABLE, metadata={"rows": len(purchases)})
+    yield dg.AssetCheckResult(
+        asset_key="intent_training_set",
+        check_name="enough_to_train",
+        passed=gate is None,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"reason": gate or "ok"},
     )
 
 
@@ -128,10 +162,12 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         "its inputs), trained on the older snapshots and evaluated on the newest (out of time), or on "
         "held-out customers while the history is shorter than two horizons, beside RFM-only, web-only and "
         "BG/NBD baselines and a touchpoint ablation, kept with its version, features and metrics in "
-        "`intent_models`. While none can be trained or evaluated the check warns why, and intent_scores "
+        "`intent_models`, the model registry: the table this asset materializes. While none can be "
+        "trained or evaluated the check warns why, and intent_scores "
         "scores with a label-free model. Retrains weekly (Mondays), when missing, or while a check fails."
     ),
-    deps=[intent_training_set],
+    deps=["intent_training_set", PURCHASES_TABLE],
+    metadata={"dagster/table_name": MODEL_REGISTRY_TABLE},
     automation_condition=MODEL_RETRAIN,
     pool=WAREHOUSE_POOL,
     check_specs=[
@@ -145,14 +181,20 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         )
     ],
 )
-def intent_model(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
+def intent_model(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig
+) -> dg.MaterializeResult:
     store = warehouse.store
     horizon = intent_config.horizon_days
-    training = store.read_table("intent_training_set") if store.has_table("intent_training_set") else pd.DataFrame()
+    training = (
+        store.read_table("intent_training_set") if store.has_table("intent_training_set") else pd.DataFrame()
+    )
     previous = latest_model(store, horizon)
     try:
         if training.empty:
-            raise InsufficientData(f"no training snapshot: the history is shorter than the {horizon}-day label window")
+            raise InsufficientData(
+                f"no training snapshot: the history is shorter than the {horizon}-day label window"
+            )
         model = train_intent_model(training, None, store.read_table(PURCHASES_TABLE), horizon)
     except InsufficientData as gate:
         reason = f"no supervised model: {gate}"
@@ -163,13 +205,17 @@ def intent_model(context: dg.AssetExecutionContext, warehouse: Warehouse, intent
             severity=dg.AssetCheckSeverity.WARN,
             metadata={"result": reason},
         )
-        return dg.MaterializeResult(metadata={"kind": "none: scores are label-free", "reason": reason}, check_results=[check])
+        return dg.MaterializeResult(
+            metadata={"kind": "none: scores are label-free", "reason": reason}, check_results=[check]
+        )
     passed, message = auc_check(model.metrics, previous.metrics if previous is not None else None, AUC_FLOOR)
     register_model(store, model, utc_now())
     return dg.MaterializeResult(
         metadata=_evidence(model),
         check_results=[
-            dg.AssetCheckResult(check_name="auc_above_floor_and_not_dropping", passed=passed, metadata={"result": message})
+            dg.AssetCheckResult(
+                check_name="auc_above_floor_and_not_dropping", passed=passed, metadata={"result": message}
+            )
         ],
     )
 
@@ -177,7 +223,9 @@ def intent_model(context: dg.AssetExecutionContext, warehouse: Warehouse, intent
 def _evidence(model: IntentModel) -> dict[str, object]:
     """A supervised model's metrics, for the UI to plot."""
     # A subset baseline whose columns do not exist (e.g. web-only where no web lands) has no AUC.
-    baselines = {f"{name}_roc_auc": m["roc_auc"] for name, m in model.baseline_metrics.items() if "roc_auc" in m}
+    baselines = {
+        f"{name}_roc_auc": m["roc_auc"] for name, m in model.baseline_metrics.items() if "roc_auc" in m
+    }
     return {
         "version": model.version,
         "kind": model.kind,
@@ -204,7 +252,16 @@ def _write(store, name: str, frame: pd.DataFrame) -> None:
 
 
 NO_SUPERVISED_MODEL = "no supervised model for this horizon yet (the intent_model check says why)"
-SCORE_COLUMNS = ["customer_id", "as_of", "horizon_days", "intent_score", "top_factors", "percentile", "bucket", "model_version"]
+SCORE_COLUMNS = [
+    "customer_id",
+    "as_of",
+    "horizon_days",
+    "intent_score",
+    "top_factors",
+    "percentile",
+    "bucket",
+    "model_version",
+]
 
 
 @dg.asset(
@@ -222,7 +279,9 @@ SCORE_COLUMNS = ["customer_id", "as_of", "horizon_days", "intent_score", "top_fa
     automation_condition=DOWNSTREAM_REFRESH,
     pool=WAREHOUSE_POOL,
 )
-def intent_scores(context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig) -> dg.MaterializeResult:
+def intent_scores(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, intent_config: IntentConfig
+) -> dg.MaterializeResult:
     store = warehouse.store
     horizon = intent_config.horizon_days
     as_of = newest_extract_date(store)
@@ -265,7 +324,9 @@ def intent_scores(context: dg.AssetExecutionContext, warehouse: Warehouse, inten
 def next_best_actions_asset(warehouse: Warehouse) -> dg.MaterializeResult:
     store = warehouse.store
     scores = store.read_table("intent_scores")
-    actions = next_best_actions(scores, store.read_table("customer_profiles"), store.read_table("customer_consents"))
+    actions = next_best_actions(
+        scores, store.read_table("customer_profiles"), store.read_table("customer_consents")
+    )
     _write(store, "next_best_actions", actions)
     high = int((scores["bucket"] == "high").sum()) if len(scores) else 0
     return dg.MaterializeResult(
