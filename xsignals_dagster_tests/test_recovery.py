@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from xsignals_dagster.defs.recovery import run_recovery_sensor
 from xsignals_dagster.demo.generate import generate
 from xsignals_dagster_tests.killed_runs import held_slots, xsignals_run
 from xsignals_dagster_tests.postgres_server import new_database, start, stop
@@ -106,3 +107,22 @@ def test_postgres_restart_mid_run_fails_with_one_line_and_the_next_run_equals_a_
     status, log = xsignals_run(home, zone, url)
     assert status == 0, log[-3000:]
     assert first_difference(url, clean_url) is None
+
+
+def test_the_daemons_recovery_sensor_fails_a_killed_run_and_frees_its_slot(zone, tmp_path):
+    """Under the UI the daemon evaluates `run_recovery` every half minute; here it is evaluated
+    once, on the instance a run was killed in (its worker gone, its pool slot held)."""
+    home = tmp_path / "home"
+    status, log = xsignals_run(home, zone, f"sqlite:///{tmp_path / 'w.db'}", kill_at="stg_email - email/")
+    assert status == -signal.SIGKILL, log[-3000:]
+    held = held_slots(home)
+    assert list(held.values()) == ["STARTED"], held
+    (run_id,) = held
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        result = run_recovery_sensor(dg.build_sensor_context(instance=instance))
+        assert f"run {run_id}: its process" in result.skip_message
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+        again = run_recovery_sensor(dg.build_sensor_context(instance=instance))
+        assert again.skip_message == "no dead runs"
+    assert held_slots(home) == {}
