@@ -86,7 +86,10 @@ def recover_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         started = record.start_time or record.create_timestamp.timestamp()
         if pid is None or process_alive(pid, started):
             continue
-        reason = f"run {run.run_id}: its process {pid} is gone (killed or crashed); marked failed, pool slots freed"
+        reason = (
+            f"run {run.run_id}: its process {pid} is gone (killed or crashed); marked failed, "
+            "pool slots freed"
+        )
         instance.report_run_failed(run, message=f"xsignals recovery: {reason}")
         reasons.append(reason)
         to_free.append(run.run_id)

@@ -25,7 +25,10 @@ BIN = Path(sys.executable).parent
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 LANDING_TRIGGER = {"key": "xsignals/trigger", "value": "landing_sensor"}
 
-LOCATIONS = "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename ... on PythonError { message } } } } } }"
+LOCATIONS = (
+    "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { "
+    "__typename ... on PythonError { message } } } } } }"
+)
 RUNS = """{ runsOrError(limit: 500) { ... on Runs { results {
   runId status creationTime startTime endTime tags { key value } assetSelection { path } } } } }"""
 LATEST = """query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {

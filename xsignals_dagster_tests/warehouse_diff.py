@@ -54,7 +54,10 @@ def first_difference(url: str, reference_url: str) -> str | None:
     try:
         tables = [set(sa.inspect(store.engine).get_table_names()) for store in stores]
         if tables[0] != tables[1]:
-            return f"tables differ: only here {sorted(tables[0] - tables[1])}, only in the reference {sorted(tables[1] - tables[0])}"
+            return (
+                f"tables differ: only here {sorted(tables[0] - tables[1])}, only in the reference "
+                f"{sorted(tables[1] - tables[0])}"
+            )
         for name in sorted(tables[0] - WHEN_TABLES):
             here, there = (_canonical(name, store.read_table(name)) for store in stores)
             if list(here.columns) != list(there.columns):
@@ -65,7 +68,10 @@ def first_difference(url: str, reference_url: str) -> str | None:
             if unequal.any():
                 row, column = (int(i[0]) for i in unequal.nonzero())
                 name_of = here.columns[column]
-                return f"{name}: sorted row {row}, {name_of}: {here.iat[row, column][:80]} vs {there.iat[row, column][:80]}"
+                return (
+                    f"{name}: sorted row {row}, {name_of}: {here.iat[row, column][:80]} vs "
+                    f"{there.iat[row, column][:80]}"
+                )
         return None
     finally:
         for store in stores:

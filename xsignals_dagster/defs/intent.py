@@ -83,7 +83,8 @@ def _record_customers(store) -> pd.DataFrame:
             description=(
                 "Snapshots to train and to evaluate a supervised model on, with enough buyers and non-buyers "
                 "on both sides. Warns while they are missing (a label-free model scores meanwhile); while it "
-                "fails, the set is rebuilt whenever its inputs change instead of waiting for the weekly retrain."
+                "fails, the set is rebuilt whenever its inputs change instead of waiting for "
+                "the weekly retrain."
             ),
         )
     ],
@@ -126,7 +127,8 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         tx.replace_table(PURCHASES_TABLE, purchases)  # the model's BG/NBD baseline reads them back
     if not dates:
         context.log.warning(
-            f"no snapshot yet: the data does not span the {horizon}-day label window plus {FEATURE_WINDOW_DAYS} days"
+            f"no snapshot yet: the data does not span the {horizon}-day label window plus "
+            f"{FEATURE_WINDOW_DAYS} days"
         )
     try:
         check_trainable(training, horizon)
@@ -175,7 +177,8 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
             "auc_above_floor_and_not_dropping",
             asset="intent_model",
             description=(
-                f"ROC-AUC at least {AUC_FLOOR} and not more than 0.02 below the previous version's (fails); warns "
+                f"ROC-AUC at least {AUC_FLOOR} and not more than 0.02 below the previous "
+                "version's (fails); warns "
                 "while no supervised model can be trained or evaluated, with the reason."
             ),
         )

@@ -16,12 +16,24 @@ from xsignals_dagster.resources import Warehouse
 from xsignals_dagster.signals.profile import build_profile, compute_signals
 
 SIGNAL_DESCRIPTIONS = {
-    "behavioral": "Views, searches, carts, wishlists and sessions per channel over 7/30/90 days; interests; recency.",
-    "transactional": "Orders, revenue, AOV, returns, channel mix, recency/frequency/monetary across web, app and stores.",
-    "engagement": "Email delivered/open/click rates, push opens, unsubscribes, complaints, service contacts and their tone.",
-    "contextual": "Device and OS mix, stores, time of day and week; location signals only with location consent.",
+    "behavioral": (
+        "Views, searches, carts, wishlists and sessions per channel over 7/30/90 days; interests; recency."
+    ),
+    "transactional": (
+        "Orders, revenue, AOV, returns, channel mix, recency/frequency/monetary across web, app and stores."
+    ),
+    "engagement": (
+        "Email delivered/open/click rates, push opens, unsubscribes, complaints, service contacts "
+        "and their tone."
+    ),
+    "contextual": (
+        "Device and OS mix, stores, time of day and week; location signals only with location consent."
+    ),
     "preference": "Stated channel, interests and consents (latest), inferred favourite category and channel.",
-    "journey": "What exists only across touchpoints: researched online then visited a store, tried on what was viewed, ...",
+    "journey": (
+        "What exists only across touchpoints: researched online then visited a store, tried on what "
+        "was viewed, ..."
+    ),
 }
 UPSTREAM = [
     dg.AssetKey("customer_records"),

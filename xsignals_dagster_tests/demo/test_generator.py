@@ -19,15 +19,36 @@ PERSONS = 600
 
 # CONTRACT.md, section 1: columns per source, in order, and the enumerations.
 CONTRACT_COLUMNS = {
-    "web": "event_id ts cookie_id event_type account_id email product_id category search_query order_id revenue device_type city utm_source utm_campaign",
-    "app": "event_id ts device_id event_type account_id product_id category search_query order_id revenue os latitude longitude push_campaign_id",
+    "web": (
+        "event_id ts cookie_id event_type account_id email product_id category "
+        "search_query order_id revenue device_type city utm_source utm_campaign"
+    ),
+    "app": (
+        "event_id ts device_id event_type account_id product_id category search_query "
+        "order_id revenue os latitude longitude push_campaign_id"
+    ),
     "store": "interaction_id ts store_id event_type loyalty_id device_id product_id category",
-    "pos": "transaction_id line_no ts store_id amount product_id category quantity unit_price loyalty_id payment_token email",
-    "loyalty": "loyalty_id updated_at first_name last_name email phone date_of_birth street city postcode state tier points_balance joined_at",
-    "accounts": "account_id updated_at first_name last_name email phone date_of_birth street city postcode state created_at",
+    "pos": (
+        "transaction_id line_no ts store_id amount product_id category quantity "
+        "unit_price loyalty_id payment_token email"
+    ),
+    "loyalty": (
+        "loyalty_id updated_at first_name last_name email phone date_of_birth street city "
+        "postcode state tier points_balance joined_at"
+    ),
+    "accounts": (
+        "account_id updated_at first_name last_name email phone date_of_birth street city "
+        "postcode state created_at"
+    ),
     "email": "event_id ts email event_type campaign_id product_id link_url",
-    "service": "contact_id ts channel first_name last_name email phone account_id loyalty_id reason sentiment csat resolved",
-    "preferences": "record_id ts email account_id loyalty_id preferred_channel interests consent_email consent_push consent_sms consent_location consent_personalization",
+    "service": (
+        "contact_id ts channel first_name last_name email phone account_id loyalty_id "
+        "reason sentiment csat resolved"
+    ),
+    "preferences": (
+        "record_id ts email account_id loyalty_id preferred_channel interests "
+        "consent_email consent_push consent_sms consent_location consent_personalization"
+    ),
     "erasure": "request_id ts email account_id loyalty_id phone",
 }
 KEYS = {
@@ -114,8 +135,16 @@ def normal_form(id_type: str, value: str) -> str:
 
 def bad_row_marks(out: Path, frame: pd.DataFrame, source: str) -> np.ndarray:
     bad = pd.read_csv(out / "truth" / "bad_rows.csv")
-    bad = set(zip(bad.loc[bad["source"] == source, "path"], bad.loc[bad["source"] == source, "row_number"], strict=False))
-    return np.array([(path, row) in bad for path, row in zip(frame["_path"], frame["_row"], strict=False)], dtype=bool)
+    bad = set(
+        zip(
+            bad.loc[bad["source"] == source, "path"],
+            bad.loc[bad["source"] == source, "row_number"],
+            strict=False,
+        )
+    )
+    return np.array(
+        [(path, row) in bad for path, row in zip(frame["_path"], frame["_row"], strict=False)], dtype=bool
+    )
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +240,8 @@ def test_keys_are_unique_apart_from_deliberate_duplicates(demo: Path):
         listed = set(
             zip(
                 bad.loc[bad["kind"] == "duplicate_key", "path"],
-                bad.loc[bad["kind"] == "duplicate_key", "row_number"], strict=False,
+                bad.loc[bad["kind"] == "duplicate_key", "row_number"],
+                strict=False,
             )
         )
         assert {(p, r) for p, r, d in zip(frame["_path"], frame["_row"], duplicated, strict=False) if d} == {
@@ -231,7 +261,9 @@ def test_listed_bad_rows_really_break_a_rule(demo: Path):
         ), source
     web = read_source(demo, "web")
     malformed = bad[(bad["source"] == "web") & (bad["kind"] == "malformed_timestamp")]
-    texts = web.set_index(["_path", "_row"]).loc[list(zip(malformed["path"], malformed["row_number"], strict=False)), "ts"]
+    texts = web.set_index(["_path", "_row"]).loc[
+        list(zip(malformed["path"], malformed["row_number"], strict=False)), "ts"
+    ]
     for text in texts:
         with pytest.raises(ValueError):
             dt.datetime.fromisoformat(text)
@@ -242,8 +274,9 @@ def test_listed_bad_rows_really_break_a_rule(demo: Path):
 @pytest.mark.parametrize("days", [1, 3])
 @pytest.mark.parametrize("persons", [1, 3, 20, 80])
 def test_small_zones_land_every_source_and_a_consistent_truth(tmp_path: Path, persons: int, days: int):
-    """Tiny zones have sources without a single row (no store sale, no email, ...): they land a header-only file
-    on the first day (an empty JSON-lines source lands no file: it has no header), and the truth still matches."""
+    """Tiny zones have sources without a single row (no store sale, no email, ...): they land a
+    header-only file on the first day (an empty JSON-lines source lands no file: it has no
+    header), and the truth still matches."""
     summary = generate(persons, days, seed=11, out=tmp_path, end_date=END, bad_row_rate=0.05)
     start = END - dt.timedelta(days=days - 1)
     assert sorted(path.name for path in (tmp_path / "landing").iterdir()) == sorted(CONTRACT_COLUMNS)
@@ -377,7 +410,8 @@ def test_roster_records_carry_typing_noise(demo: Path, persons: pd.DataFrame):
 def test_people_closer_to_buying_show_more_product_interest_in_the_last_two_weeks(
     demo: Path, persons: pd.DataFrame
 ):
-    """Intent shows across channels before the purchase: views, carts and wishlists online, try-ons in store."""
+    """Intent shows across channels before the purchase: views, carts and wishlists online,
+    try-ons in store."""
     records = pd.read_csv(demo / "truth" / "records.csv", dtype=str, keep_default_na=False)
     recent = (END - dt.timedelta(days=13)).isoformat()
     interest = []

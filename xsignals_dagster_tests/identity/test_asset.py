@@ -1,4 +1,5 @@
-"""The identity multi-asset in a real Dagster instance: the fitted model reaches the metadata and the warehouse."""
+"""The identity multi-asset in a real Dagster instance: the fitted model reaches the metadata and
+the warehouse."""
 
 from __future__ import annotations
 

@@ -58,7 +58,8 @@ def score(frames: dict[str, pd.DataFrame], name: str) -> dict[str, float]:
     )  # rec-N-org, rec-N-dup-k
     scores = pairwise_scores(predicted, truth)
     print(
-        f"{name}: precision {scores['precision']:.4f} recall {scores['recall']:.4f} F1 {scores['f1']:.4f} in {elapsed:.1f}s"
+        f"{name}: precision {scores['precision']:.4f} recall {scores['recall']:.4f} F1 "
+        f"{scores['f1']:.4f} in {elapsed:.1f}s"
     )
     return scores
 

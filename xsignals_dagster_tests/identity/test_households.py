@@ -105,7 +105,8 @@ def test_an_em_without_anchors_still_separates_households():
             "state": "WA",
         }
         for k, first in enumerate(rng.choice(firsts, 4, replace=False)):
-            dob = f"{1950 + int(rng.integers(0, 60))}-{1 + int(rng.integers(0, 12)):02d}-{1 + int(rng.integers(0, 28)):02d}"
+            year, month, day = 1950 + rng.integers(0, 60), 1 + rng.integers(0, 12), 1 + rng.integers(0, 28)
+            dob = f"{int(year)}-{int(month):02d}-{int(day):02d}"
             for copy, name in enumerate((first, first[:-1] + "x")):
                 loyalty.append(
                     {"loyalty_id": f"H{h}M{k}C{copy}", **home, "first_name": name, "date_of_birth": dob}

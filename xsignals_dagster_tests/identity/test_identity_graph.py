@@ -41,7 +41,9 @@ def test_store_kiosk_and_family_tablet_do_not_merge_people():
     assert len(members) == 3 and None not in members
     assert customer_holding(result, "account_id", "A1") != customer_holding(result, "account_id", "A2")
     # The shared values are listed under nobody, and records carrying only them are nobody's.
-    shared = set(zip(result.shared_identifiers["id_type"], result.shared_identifiers["id_value"], strict=False))
+    shared = set(
+        zip(result.shared_identifiers["id_type"], result.shared_identifiers["id_value"], strict=False)
+    )
     assert {("device_id", "kiosk-7"), ("cookie_id", "tablet")} <= shared
     assert customer_holding(result, "device_id", "kiosk-7") is None
     assert customer_of(result, "store", "s4") is None and customer_of(result, "web", "w3") is None

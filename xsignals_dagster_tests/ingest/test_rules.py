@@ -353,7 +353,9 @@ def _csv_with_surrogate_bytes() -> bytes:
     header = b"event_id,ts,cookie_id,event_type,search_query\n"
     return (
         header
-        + b"e1,2026-03-01,c1,page_view,\ne2,2026-03-01,c\xed\xa0\x80,page_view,\ne3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
+        + b"e1,2026-03-01,c1,page_view,\n"
+        + b"e2,2026-03-01,c\xed\xa0\x80,page_view,\n"
+        + b"e3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
     )
 
 
@@ -390,7 +392,9 @@ def _csv_with_nul_byte() -> bytes:
     header = b"event_id,ts,cookie_id,event_type,search_query\n"
     return (
         header
-        + b"e1,2026-03-01,c1,page_view,\ne2,2026-03-01,c\x00,page_view,\ne3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
+        + b"e1,2026-03-01,c1,page_view,\n"
+        + b"e2,2026-03-01,c\x00,page_view,\n"
+        + b"e3,2026-03-01,c3,search,\xf0\x9f\x98\x80\n"
     )
 
 

@@ -119,7 +119,10 @@ def test_too_few_training_buyers_raise_with_the_counts(world):
     training_set = _with_labels(world, {0: 5, 1: 4, 2: 3, 3: 50})
     with pytest.raises(
         InsufficientData,
-        match=r"training \(3 snapshots\) has 12 purchasers and 17988 non-purchasers; needs at least 20 and 20",
+        match=(
+            r"training \(3 snapshots\) has 12 purchasers and 17988 non-purchasers; "
+            r"needs at least 20 and 20"
+        ),
     ):
         train_intent_model(training_set, None, world[1], HORIZON_DAYS)
 

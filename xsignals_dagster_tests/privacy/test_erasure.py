@@ -46,7 +46,8 @@ def land_day_one(landing):
         WEB
         + "w1,2026-11-20T10:00:00,cookie-ann,product_view,A1,,P1,shoes\n"
         + "w2,2026-11-20T10:05:00,cookie-ann,product_view,,,P2,shoes\n"
-        + "w3,not-a-time,cookie-ann,product_view,,ann.lee@example.com,P1,shoes\n"  # rejected: raw holds her email
+        # rejected: its raw values hold her email
+        + "w3,not-a-time,cookie-ann,product_view,,ann.lee@example.com,P1,shoes\n"
         + "w4,2026-11-20T11:00:00,cookie-bob,search,A2,,,\n",
     )
     # A stranger's browsing whose only trace of her is her phone in an extra column.
@@ -162,10 +163,12 @@ def test_a_check_after_a_clean_one_still_finds_what_a_changed_table_brought_back
 
     execute(
         "INSERT INTO stg_web (event_id, ts, cookie_id, event_type, source_path, source_row, extract_date) "
-        "VALUES ('w99', '2026-11-20 12:00:00', 'cookie-ann', 'page_view', 'web/2026-11-20.csv', 99, '2026-11-20')"
+        "VALUES ('w99', '2026-11-20 12:00:00', 'cookie-ann', 'page_view', "
+        "'web/2026-11-20.csv', 99, '2026-11-20')"
     )
     execute(
-        "INSERT INTO customer_identifiers (customer_id, id_type, id_value) VALUES ('c-x', 'email', 'ann.lee@example.com')"
+        "INSERT INTO customer_identifiers (customer_id, id_type, id_value) VALUES ('c-x', "
+        "'email', 'ann.lee@example.com')"
     )
     assert find_erased(store, "US") == {"stg_web": 1, "customer_identifiers": 1}
     execute("DELETE FROM customer_identifiers WHERE customer_id = 'c-x'")
