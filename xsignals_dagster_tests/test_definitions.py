@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from xsignals_dagster.contract.tables import BOOKKEEPING_TABLE_NAMES
 from xsignals_dagster.definitions import build_definitions, defs
-from xsignals_dagster.demo.generator import generate
+from xsignals_dagster.demo.generate import generate
 from xsignals_dagster.headless import run_everything
 from xsignals_dagster.resources import IntentConfig, LandingZone, Warehouse, build_resources
 
