@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from xsignals_dagster.intent import build_training_set, purchases_from_frames, snapshot_dates
+from xsignals_dagster.intent.labels import MAX_TRAINING_SNAPSHOTS
 
 UTC = "UTC"
 
@@ -54,7 +55,15 @@ def test_purchases_come_from_online_purchase_events_and_store_sale_lines():
         }
     )  # w3 belongs to nobody
     purchases = purchases_from_frames(frames, record_customers)
-    assert list(purchases.columns) == ["customer_id", "ts", "channel", "order_id", "product_id", "category", "amount"]
+    assert list(purchases.columns) == [
+        "customer_id",
+        "ts",
+        "channel",
+        "order_id",
+        "product_id",
+        "category",
+        "amount",
+    ]
     assert purchases[["customer_id", "channel", "order_id", "product_id", "amount"]].values.tolist() == [
         ["ann", "web", "o1", "shoe-1", 120.0],
         ["bob", "app", "o3", None, 55.5],
@@ -80,6 +89,21 @@ def test_a_long_horizon_over_a_year_spaces_its_training_snapshots_a_quarter_hori
     assert all(dates[-1] - d >= pd.Timedelta(days=91) for d in dates[:-1])
 
 
+def test_a_history_of_many_horizons_trains_on_one_snapshot_per_horizon_up_to_the_cap():
+    # 30-day horizon over 272 days (nine horizons): the four a quarter horizon apart, then
+    # five more twice as far apart, none before the feature window
+    dates = snapshot_dates("1997-01-01", "1997-09-30", horizon_days=30)
+    assert dates == _days(
+        "1997-04-19", "1997-05-05", "1997-05-21", "1997-06-06", "1997-06-22",
+        "1997-07-08", "1997-07-16", "1997-07-24", "1997-08-01", "1997-08-31",
+    )  # fmt: skip
+    assert all(dates[-1] - d >= pd.Timedelta(days=30) for d in dates[:-1])
+    # two years of a 14-day horizon: capped at MAX_TRAINING_SNAPSHOTS, the newest evaluated
+    long = snapshot_dates("2024-03-31", "2026-03-31", horizon_days=14)
+    assert len(long) == MAX_TRAINING_SNAPSHOTS + 1 and long[-1] == pd.Timestamp("2026-03-17")
+    assert long[0] == pd.Timestamp("2026-03-03") - pd.Timedelta(days=3 * 7 + 8 * 14)
+
+
 def test_history_just_short_of_two_horizons_gives_snapshots_within_one_horizon_to_split_by_customer():
     # 182-day horizon over 365 days: no closed label window before the newest complete one
     dates = snapshot_dates("2025-03-31", "2026-03-31", horizon_days=182)
@@ -97,7 +121,9 @@ def test_history_shorter_than_the_horizon_plus_the_feature_window_gives_no_snaps
 
 
 def _purchases(rows: list[tuple[str, str]]) -> pd.DataFrame:
-    return pd.DataFrame({"customer_id": [c for c, _ in rows], "ts": pd.to_datetime([t for _, t in rows], utc=True)})
+    return pd.DataFrame(
+        {"customer_id": [c for c, _ in rows], "ts": pd.to_datetime([t for _, t in rows], utc=True)}
+    )
 
 
 def test_label_is_a_purchase_on_the_horizon_days_after_as_of_only():
@@ -116,8 +142,17 @@ def test_label_is_a_purchase_on_the_horizon_days_after_as_of_only():
     def features_at(day):
         return pd.DataFrame({"customer_id": customers, "behavioral_anything": 1.0})
 
-    labels = build_training_set(features_at, purchases, [as_of], horizon).set_index("customer_id")["purchased"]
-    assert labels.to_dict() == {"same_day": 0, "next_day": 1, "last_day": 1, "after": 0, "other_zone": 1, "never": 0}
+    labels = build_training_set(features_at, purchases, [as_of], horizon).set_index("customer_id")[
+        "purchased"
+    ]
+    assert labels.to_dict() == {
+        "same_day": 0,
+        "next_day": 1,
+        "last_day": 1,
+        "after": 0,
+        "other_zone": 1,
+        "never": 0,
+    }
 
 
 def test_features_see_nothing_after_as_of_and_labels_nothing_outside_the_window():
