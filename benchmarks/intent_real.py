@@ -20,8 +20,9 @@ and a horizon H:
   anyone), from the same repeat-purchase histories (``purchase_history``: repeat purchase
   days x, last one t_x, age T, as of E): BG/NBD and Pareto/NBD fitted by PyMC-Marketing's CLV
   module by MAP with its default priors (time in weeks, the unit of Fader, Hardie & Lee and of
-  the library's CDNOW examples, where those priors sit), and the project's own BG/NBD
-  (``fit_bg_nbd``, maximum likelihood, and ``probability_of_purchase``);
+  the library's CDNOW examples, where those priors sit), and the project's own BG/NBD and
+  Pareto/NBD (maximum likelihood: ``fit_bg_nbd`` and ``probability_of_purchase``,
+  ``fit_pareto_nbd`` and ``pareto_probability_of_purchase``);
 * ROC-AUC, PR-AUC (average precision) and top-decile lift of each, xsignals' ROC-AUC minus
   each classic's (target: at least +0.005 on every split), the model_version that scored,
   and the split's customers and buyers.
@@ -38,6 +39,17 @@ Default splits, each window inside CDNOW's 1997-01-01 ... 1998-06-30: 30 and 91 
 1997-09-30, 1997-12-31 and 1998-03-31 (three quarters, one year and five quarters of
 history), 182 days after 1997-09-30 and 1997-12-30 (182 days after 1997-12-30 is 1998-06-30).
 ``--ends`` replaces the ends of every chosen horizon; a window past 1998-06-30 is skipped.
+``--bound`` adds, per split, what the model family could reach at best on the features the
+pipeline computed: an oracle-like bound, not a model anyone could serve. Read from the split's
+warehouse (``intent_training_set``, ``customer_profiles``), the project's classifier
+(``fit_boosting``: BG/NBD's reading of the history, then gradient boosting) is trained on every
+training snapshot *and* on four fifths of the split's customers as of E with their labels from
+the label window itself (the answers), and scores the fifth left out (five folds); beside it
+the same out-of-fold scores stacked with the own Pareto/NBD probability (a logistic regression
+on both logits, itself cross-validated). The higher of the two is printed as ``bound``, with
+its margin over each classic: where that margin is below +0.005, no model of this family on
+these features meets the target on that split.
+
 Figures, not pass/fail. Times are of a 2-core machine that may be busy (load average printed).
 """
 
@@ -61,15 +73,23 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dagster as dg  # noqa: E402
+from scipy.special import logit  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: E402
+from sklearn.model_selection import KFold, cross_val_predict  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from xsignals_dagster.demo.transactions import CDNOW_LAST_DAY, land_transactions, read_cdnow  # noqa: E402
 from xsignals_dagster.intent import (  # noqa: E402
     fit_bg_nbd,
+    fit_pareto_nbd,
     lift_table,
+    pareto_probability_of_purchase,
     probability_of_purchase,
     purchase_history,
 )
+from xsignals_dagster.intent.features import LABEL, categorical_columns_of, feature_columns_of  # noqa: E402
+from xsignals_dagster.intent.model import IntentSettings, fit_boosting, fit_encoding  # noqa: E402
 from xsignals_dagster.warehouse import WarehouseStore  # noqa: E402
 
 log = logging.getLogger("intent_real")
@@ -80,12 +100,16 @@ DEFAULT_ENDS = {
     182: ("1997-09-30", "1997-12-30"),
 }
 XSIGNALS = "xsignals"
-CLASSICS = ("bg_nbd_pymc", "pareto_nbd_pymc", "bg_nbd_own")
+BOUND = "bound"
+BOUND_FOLDS = 5
+CLASSICS = ("bg_nbd_pymc", "pareto_nbd_pymc", "bg_nbd_own", "pareto_nbd_own")
 LABELS = {
     XSIGNALS: "xsignals",
     "bg_nbd_pymc": "BG/NBD PyMC-M",
     "pareto_nbd_pymc": "Pareto/NBD PyMC-M",
     "bg_nbd_own": "BG/NBD own",
+    "pareto_nbd_own": "Pareto/NBD own",
+    BOUND: "bound (oracle)",
 }
 AUC_MARGIN_TARGET = 0.005
 DAYS_PER_WEEK = 7.0
@@ -230,6 +254,70 @@ def own_bg_nbd_probability(history: pd.DataFrame, horizon: int) -> pd.Series:
     return probability_of_purchase(params, history, horizon)
 
 
+def own_pareto_nbd_probability(history: pd.DataFrame, horizon: int) -> pd.Series:
+    params = fit_pareto_nbd(history)
+    log.info(
+        "own Pareto/NBD by maximum likelihood: r %.3g, alpha %.3g (days), s %.3g, beta %.3g (days)",
+        params.r,
+        params.alpha,
+        params.s,
+        params.beta,
+    )
+    return pareto_probability_of_purchase(params, history, horizon)
+
+
+# --------------------------------------------------------------------------- the bound
+
+
+def oracle_bound(folder: Path, history: pd.DataFrame, labels: np.ndarray, pareto: pd.Series) -> pd.Series:
+    """Out-of-fold scores of the bound (module docstring) for the customers of `history`
+    (CDNOW ids), `labels` their purchases in the label window, `pareto` the own Pareto/NBD
+    probability; NaN for a customer xsignals has no profile row for."""
+    store = WarehouseStore(f"sqlite:///{folder / 'warehouse.db'}")
+    training_set = store.read_table("intent_training_set")
+    profiles = store.read_table("customer_profiles")
+    identifiers = store.read_table("customer_identifiers")
+    store.dispose()
+    loyalty = identifiers.loc[identifiers["id_type"] == "loyalty_id", ["id_value", "customer_id"]].astype(str)
+    cdnow_of = loyalty.drop_duplicates("customer_id").set_index("customer_id")["id_value"]
+    profiles = profiles.assign(cdnow=profiles["customer_id"].astype(str).map(cdnow_of))
+    profiles = profiles.dropna(subset=["cdnow"]).drop_duplicates("cdnow").set_index("cdnow")
+    profiles = profiles.reindex(history.index).dropna(subset=["customer_id"])
+    columns = [c for c in feature_columns_of(training_set) if training_set[c].nunique() >= 2]
+    categorical = categorical_columns_of(training_set, columns)
+    encoding, encoded_snapshots = fit_encoding(training_set.set_index("customer_id"), columns, categorical)
+    encoded_now = encoding.transform(profiles.set_index("customer_id", append=True).droplevel(0))
+    outcome = pd.Series(labels, index=history.index).reindex(profiles.index).to_numpy()
+    snapshot_labels = training_set[LABEL].to_numpy()
+    settings = IntentSettings()
+    boosted = np.zeros(len(profiles))
+    with threadpool_limits(limits=settings.threads, user_api="openmp"):
+        for trained, held_out in KFold(BOUND_FOLDS, shuffle=True, random_state=0).split(encoded_now):
+            classifier = fit_boosting(
+                pd.concat([encoded_snapshots, encoded_now.iloc[trained]]),
+                np.concatenate([snapshot_labels, outcome[trained]]),
+                categorical,
+                settings,
+                calibrated=False,
+            )
+            boosted[held_out] = classifier.predict_proba(encoded_now.iloc[held_out])[:, 1]
+    clipped = np.clip(np.column_stack([boosted, pareto.reindex(profiles.index).to_numpy()]), 1e-9, 1 - 1e-9)
+    stacked = cross_val_predict(
+        LogisticRegression(),
+        logit(clipped),
+        outcome,
+        cv=KFold(BOUND_FOLDS, shuffle=True, random_state=1),
+        method="predict_proba",
+    )[:, 1]
+    best = max((boosted, stacked), key=lambda scores: roc_auc_score(outcome, scores))
+    log.info(
+        "bound: boosting on every snapshot and the answers %.4f, stacked with Pareto/NBD %.4f",
+        roc_auc_score(outcome, boosted),
+        roc_auc_score(outcome, stacked),
+    )
+    return pd.Series(best, index=profiles.index).reindex(history.index)
+
+
 # --------------------------------------------------------------------------- judging
 
 
@@ -249,8 +337,8 @@ def metrics(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
     }
 
 
-def judge_split(purchases: pd.DataFrame, split: Split, folder: Path) -> dict:
-    """Run one split; the figures of every model on the same customers."""
+def judge_split(purchases: pd.DataFrame, split: Split, folder: Path, bound: bool = False) -> dict:
+    """Run one split; the figures of every model on the same customers (and the bound's)."""
     run = run_xsignals(purchases, split, folder)
     bought_by_end = purchase_history(purchases, pd.Timestamp(split.end, tz="UTC"))
     history = bought_by_end[bought_by_end.index.isin(run.scores.index)] if len(run.scores) else bought_by_end
@@ -258,12 +346,19 @@ def judge_split(purchases: pd.DataFrame, split: Split, folder: Path) -> dict:
     probabilities = {
         **pymc_marketing_probabilities(history, split.horizon),
         "bg_nbd_own": own_bg_nbd_probability(history, split.horizon),
+        "pareto_nbd_own": own_pareto_nbd_probability(history, split.horizon),
     }
     classics_seconds = time.perf_counter() - started
     if len(run.scores):
         probabilities[XSIGNALS] = run.scores.reindex(history.index)
     labels = history.index.isin(bought_within(purchases, split)).astype(int)
-    figures = {name: metrics(labels, scores.to_numpy(dtype=float)) for name, scores in probabilities.items()}
+    if bound and len(run.scores):
+        probabilities[BOUND] = oracle_bound(folder, history, labels, probabilities["pareto_nbd_own"])
+    # The bound may miss customers without a profile row (none, with sales alone): judged on the rest.
+    figures = {
+        name: metrics(labels[scores.notna().to_numpy()], scores.dropna().to_numpy(dtype=float))
+        for name, scores in probabilities.items()
+    }
     return {
         "split": split,
         "customers": len(history),
@@ -305,7 +400,7 @@ def print_split(result: dict) -> None:
     else:
         versions = ", ".join(result["model_versions"]) or "none"
         print(f"xsignals: no scores (model_version {versions}): {result['no_model_reason']}")
-    columns = [c for c in (XSIGNALS, *CLASSICS) if c in figures]
+    columns = [c for c in (XSIGNALS, *CLASSICS, BOUND) if c in figures]
     print(f"{'':22}" + "".join(f"{LABELS[c]:>19}" for c in columns))
     for key, label in (("roc_auc", "ROC-AUC"), ("pr_auc", "PR-AUC"), ("top_decile_lift", "top-decile lift")):
         print(f"{label:22}" + "".join(f"{fmt(figures[c][key]):>19}" for c in columns))
@@ -316,9 +411,12 @@ def print_split(result: dict) -> None:
             + "".join(f"{fmt(m, sign=True):>19}" for m in margins)
             + f"  (target >= +{AUC_MARGIN_TARGET})"
         )
+    if BOUND in figures:
+        margins = [figures[BOUND]["roc_auc"] - figures[c]["roc_auc"] for c in CLASSICS]
+        print(f"{'bound AUC minus':22}{'':19}" + "".join(f"{fmt(m, sign=True):>19}" for m in margins))
     print(
         f"time: xsignals run {result['xsignals_seconds']:.0f} s (landed files to scores), "
-        f"the three classics {result['classics_seconds']:.0f} s"
+        f"the four classics {result['classics_seconds']:.0f} s"
     )
 
 
@@ -328,6 +426,7 @@ def print_summary(results: list[dict]) -> None:
     print(
         f"{'split':22}{'customers':>10}{'buyers':>8}  {'model_version':24}"
         + "".join(f"{LABELS[c]:>19}" for c in (XSIGNALS, *CLASSICS))
+        + (f"{'bound (- best classic)':>23}" if any(BOUND in r["figures"] for r in results) else "")
     )
     for result in results:
         figures = result["figures"]
@@ -338,6 +437,9 @@ def print_summary(results: list[dict]) -> None:
             else fmt(figures[c]["roc_auc"])
             for c in CLASSICS
         ]
+        if BOUND in figures:
+            bound, best_classic = figures[BOUND]["roc_auc"], max(figures[c]["roc_auc"] for c in CLASSICS)
+            cells.append(f"{fmt(bound)} ({fmt(bound - best_classic, sign=True)})")
         version = ", ".join(result["model_versions"]) if XSIGNALS in figures else "no scores"
         print(
             f"{result['split'].name:22}{result['customers']:>10,}{result['buyers']:>8,}  {version[:24]:24}"
@@ -376,6 +478,11 @@ def main() -> None:
         "--ends", help="comma-separated calibration end dates (replace the defaults of every horizon)"
     )
     parser.add_argument(
+        "--bound",
+        action="store_true",
+        help="add the oracle-like bound of the model family on the pipeline's features (docstring)",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="work in this folder (one sub-folder a split) and leave it there"
     )
     args = parser.parse_args()
@@ -399,7 +506,7 @@ def main() -> None:
         for split in splits:
             folder = root / f"{split.horizon}d-{split.end}"
             folder.mkdir(parents=True, exist_ok=False)
-            results.append(judge_split(purchases, split, folder))
+            results.append(judge_split(purchases, split, folder, bound=args.bound))
             print_split(results[-1])
             sys.stdout.flush()
     if len(results) > 1:

@@ -32,6 +32,12 @@ from xsignals_dagster.intent.labels import (
     snapshot_dates,
 )
 from xsignals_dagster.intent.model import IntentModel, IntentSettings
+from xsignals_dagster.intent.pareto_nbd import (
+    ParetoNbdParameters,
+    fit_pareto_nbd,
+    pareto_probability_alive,
+    pareto_probability_of_purchase,
+)
 from xsignals_dagster.intent.scoring import HIGH_INTENT, MEDIUM_INTENT, score_customers
 from xsignals_dagster.intent.training import InsufficientData, check_trainable, train_intent_model
 
@@ -39,6 +45,7 @@ __all__ = [
     "HIGH_INTENT",
     "MEDIUM_INTENT",
     "BgNbdParameters",
+    "ParetoNbdParameters",
     "InsufficientData",
     "IntentModel",
     "IntentSettings",
@@ -51,10 +58,13 @@ __all__ = [
     "describe",
     "fit_bg_nbd",
     "fit_label_free_model",
+    "fit_pareto_nbd",
     "lift_table",
     "most_popular_offers",
     "next_best_actions",
     "offer_hits",
+    "pareto_probability_alive",
+    "pareto_probability_of_purchase",
     "probability_alive",
     "probability_of_purchase",
     "purchase_history",

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from xsignals_dagster.intent import build_training_set, purchases_from_frames, snapshot_dates
+from xsignals_dagster.intent.labels import MAX_TRAINING_SNAPSHOTS
 
 UTC = "UTC"
 
@@ -86,6 +87,21 @@ def test_a_long_horizon_over_a_year_spaces_its_training_snapshots_a_quarter_hori
     dates = snapshot_dates("2025-04-01", "2026-03-31", horizon_days=91)
     assert dates == _days("2025-07-23", "2025-08-15", "2025-09-07", "2025-09-30", "2025-12-30")
     assert all(dates[-1] - d >= pd.Timedelta(days=91) for d in dates[:-1])
+
+
+def test_a_history_of_many_horizons_trains_on_one_snapshot_per_horizon_up_to_the_cap():
+    # 30-day horizon over 272 days (nine horizons): the four a quarter horizon apart, then
+    # five more twice as far apart, none before the feature window
+    dates = snapshot_dates("1997-01-01", "1997-09-30", horizon_days=30)
+    assert dates == _days(
+        "1997-04-19", "1997-05-05", "1997-05-21", "1997-06-06", "1997-06-22",
+        "1997-07-08", "1997-07-16", "1997-07-24", "1997-08-01", "1997-08-31",
+    )  # fmt: skip
+    assert all(dates[-1] - d >= pd.Timedelta(days=30) for d in dates[:-1])
+    # two years of a 14-day horizon: capped at MAX_TRAINING_SNAPSHOTS, the newest evaluated
+    long = snapshot_dates("2024-03-31", "2026-03-31", horizon_days=14)
+    assert len(long) == MAX_TRAINING_SNAPSHOTS + 1 and long[-1] == pd.Timestamp("2026-03-17")
+    assert long[0] == pd.Timestamp("2026-03-03") - pd.Timedelta(days=3 * 7 + 8 * 14)
 
 
 def test_history_just_short_of_two_horizons_gives_snapshots_within_one_horizon_to_split_by_customer():
