@@ -29,7 +29,7 @@ from xsignals_dagster.intent import (
     train_intent_model,
 )
 from xsignals_dagster.intent.features import LABEL_OWNER
-from xsignals_dagster.intent.labels import FEATURE_WINDOW_DAYS, TRAINING_SNAPSHOTS
+from xsignals_dagster.intent.labels import FEATURE_WINDOW_DAYS, MAX_TRAINING_SNAPSHOTS, TRAINING_SNAPSHOTS
 from xsignals_dagster.intent.registry import latest_model, register_model
 from xsignals_dagster.resources import IntentConfig, Warehouse
 from xsignals_dagster.signals.profile import build_profile, compute_signals
@@ -52,13 +52,14 @@ def _record_customers(store) -> pd.DataFrame:
             group_name="intent",
             kinds={"pandas", "sql"},
             description=(
-                "Snapshots chosen from the history's length and the horizon: the newest date whose label "
-                f"window has landed, to evaluate on, and up to {TRAINING_SNAPSHOTS} older ones whose "
-                "windows closed by then (with a history shorter than two horizons, snapshots within one "
-                "horizon, split by customer). Each holds every profile signal as of the snapshot (nothing "
-                "later, customers split where the evidence joining them came later) and the label, a "
-                "purchase on any channel in the following horizon_days. A seeded sample of customers "
-                "beyond IntentSettings.max_training_customers."
+                "Snapshots chosen from the history's length and the horizon: the newest date whose "
+                f"label window has landed, to evaluate on, and {TRAINING_SNAPSHOTS} older ones whose "
+                "windows closed by then, plus one per horizon a longer history spans (up to "
+                f"{MAX_TRAINING_SNAPSHOTS}); with a history shorter than two horizons, snapshots "
+                "within one horizon, split by customer. Each holds every profile signal as of the "
+                "snapshot (nothing later, customers split where the evidence joining them came "
+                "later) and the label, a purchase on any channel in the following horizon_days. "
+                "A seeded sample of customers beyond IntentSettings.max_training_customers."
             ),
             deps=TRAINING_DEPS,
             automation_condition=MODEL_RETRAIN,
