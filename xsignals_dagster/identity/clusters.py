@@ -72,6 +72,9 @@ class PairScores:
         frame["clear_differences"] = clear_differences(frame)
         likely = frame["match_probability"].to_numpy() >= self.settings.match_threshold
         frame["accepted"] = likely & ~clash & ~unproven
+        # A pair a model blind to households would link, kept apart by the household stratum or guard.
+        blind = 1.0 / (1.0 + np.exp2(-self.model.match_weight(frame, households=False)))
+        frame["household_separated"] = (blind >= self.settings.match_threshold) & (~likely | clash)
         frame.index = pd.Index(self._keys(left, right), name="key")
         return frame
 

@@ -36,6 +36,17 @@ CLEAR_DIFFERENCE = {
 # With contact details on both sides, these levels already say "another member".
 CONTACT_CONFLICT_LEVELS = {"first_name": (1,), "birth_date": (1, 2)}
 CONTACT_COMPARISONS = ("email", "phone")
+# A pair agreeing on these (at least at these levels) shares a home: the household stratum.
+HOUSEHOLD = {"last_name": LEVEL["last_name"]["similar"], "street": LEVEL["street"]["same_street"]}
+
+
+def same_household(levels: pd.DataFrame) -> np.ndarray:
+    """True where two records share a surname (up to a typo) and an address line (HOUSEHOLD): members
+    of one household or one person, which only personal fields tell apart (see ``fellegi_sunter``)."""
+    shared = np.ones(len(levels), bool)
+    for name, least in HOUSEHOLD.items():
+        shared &= levels[name].to_numpy() >= least
+    return shared
 
 
 def personal_evidence(levels: pd.DataFrame) -> np.ndarray:
