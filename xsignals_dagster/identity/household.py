@@ -11,6 +11,10 @@ initial or swap) is weighed by the fitted model, whose m for it is bounded
 (``fellegi_sunter``), and two such differences rule a pair out. Where both records carry
 contact details the retailer knows each member's own mailbox and mobile, so one clear
 difference is enough there (Mark and Mary, Frank and Franklin share everything else).
+
+Pairs that share a surname and an address line (``same_household``) are weighed by the model's
+household stratum, which learns from the data how often two members of one household agree on a
+first name, a birth date, an email or a phone (``fellegi_sunter``).
 """
 
 from __future__ import annotations
