@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .fellegi_sunter import FellegiSunterModel
-from .household import clear_differences, conflicts, personal_evidence
+from .household import clear_differences, conflicts, personal_evidence, same_household
 from .linkage import EncodedPersons, compare_pairs
 from .settings import IdentitySettings
 
@@ -72,6 +72,12 @@ class PairScores:
         frame["clear_differences"] = clear_differences(frame)
         likely = frame["match_probability"].to_numpy() >= self.settings.match_threshold
         frame["accepted"] = likely & ~clash & ~unproven
+        # A pair a model blind to households would link, kept apart by the household stratum or guard.
+        blind = weight.copy()  # differs only within the household stratum
+        home = same_household(frame)
+        blind[home] = self.model.match_weight(frame[home], households=False)
+        blind_likely = 1.0 / (1.0 + np.exp2(-blind)) >= self.settings.match_threshold
+        frame["household_separated"] = blind_likely & (~likely | clash)
         frame.index = pd.Index(self._keys(left, right), name="key")
         return frame
 

@@ -11,6 +11,10 @@ initial or swap) is weighed by the fitted model, whose m for it is bounded
 (``fellegi_sunter``), and two such differences rule a pair out. Where both records carry
 contact details the retailer knows each member's own mailbox and mobile, so one clear
 difference is enough there (Mark and Mary, Frank and Franklin share everything else).
+
+Pairs that share a surname and an address line (``same_household``) are weighed by the model's
+household stratum, which learns from the data how often two members of one household agree on a
+first name, a birth date, an email or a phone (``fellegi_sunter``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,17 @@ CLEAR_DIFFERENCE = {
 # With contact details on both sides, these levels already say "another member".
 CONTACT_CONFLICT_LEVELS = {"first_name": (1,), "birth_date": (1, 2)}
 CONTACT_COMPARISONS = ("email", "phone")
+# A pair agreeing on these (at least at these levels) shares a home: the household stratum.
+HOUSEHOLD = {"last_name": LEVEL["last_name"]["similar"], "street": LEVEL["street"]["same_street"]}
+
+
+def same_household(levels: pd.DataFrame) -> np.ndarray:
+    """True where two records share a surname (up to a typo) and an address line (HOUSEHOLD): members
+    of one household or one person, which only personal fields tell apart (see ``fellegi_sunter``)."""
+    shared = np.ones(len(levels), bool)
+    for name, least in HOUSEHOLD.items():
+        shared &= levels[name].to_numpy() >= least
+    return shared
 
 
 def personal_evidence(levels: pd.DataFrame) -> np.ndarray:

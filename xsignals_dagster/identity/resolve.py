@@ -388,11 +388,9 @@ def _metrics(
         "match_prior": matching.model.match_prior,
         "em_iterations": matching.model.iterations,
         "person_merges": len(matching.clusters.joins),
-        # pairs the model would have linked but the household guard kept apart, and merges it refused
-        "household_separations": int(
-            (scored["conflict"] & (scored["match_probability"] >= settings.match_threshold)).sum()
-        )
-        + int(refused["conflict"].sum()),
+        # pairs a household-blind model would have linked that the household stratum of the model or the
+        # household guard kept apart, and merges the guard refused
+        "household_separations": int(scored["household_separated"].sum()) + int(refused["conflict"].sum()),
         # of those pairs: refused because nothing personal agreed (surname and address alone)
         "kept_apart_without_personal_evidence": int(
             (
