@@ -14,7 +14,12 @@ import dagster as dg
 from xsignals_dagster.contract.sources import SOURCES
 from xsignals_dagster.definitions import build_definitions, defs
 from xsignals_dagster.ingest.landing import scan
-from xsignals_dagster.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, extract_dates
+from xsignals_dagster.partitions import (
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
+    SKIP_UNCHANGED_TAG,
+    extract_dates,
+)
 from xsignals_dagster.recovery import recover_dead_runs
 
 log = logging.getLogger("xsignals.run")
@@ -78,7 +83,11 @@ def run_everything(
             (
                 "ingest",
                 source_keys,
-                {PARTITION_RANGE_START_TAG: partitions[0], PARTITION_RANGE_END_TAG: partitions[-1]},
+                {
+                    PARTITION_RANGE_START_TAG: partitions[0],
+                    PARTITION_RANGE_END_TAG: partitions[-1],
+                    SKIP_UNCHANGED_TAG: "true",
+                },
             )
         )
     else:

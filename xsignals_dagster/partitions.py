@@ -8,3 +8,6 @@ extract_dates = dg.DynamicPartitionsDefinition(name="extract_date")
 # "dagster/asset_partition_range_start/end"): `dagster` exports no constant for them.
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+# `xsignals run` re-runs every landed date: with this tag an ingestion leaves the dates whose
+# files are unchanged since they loaded as they are (a backfill from the UI reads them again).
+SKIP_UNCHANGED_TAG = "xsignals/skip_unchanged"

@@ -126,3 +126,23 @@ def test_the_daemons_recovery_sensor_fails_a_killed_run_and_frees_its_slot(zone,
         again = run_recovery_sensor(dg.build_sensor_context(instance=instance))
         assert again.skip_message == "no dead runs"
     assert held_slots(home) == {}
+
+
+def test_a_run_killed_after_an_erasure_reruns_to_what_a_clean_run_leaves(tmp_path):
+    """Killed after `erasures` removed a person's rows: the re-run leaves the unchanged dates as
+    they loaded instead of reading them again against the grown suppression list, so its
+    bookkeeping equals a clean run's (reading them again rejected the erased rows as `erased`)."""
+    generate(300, 10, seed=5, out=tmp_path / "zone", end_date=dt.date(2026, 11, 21))
+    landing = tmp_path / "zone" / "landing"
+    clean_url, url = f"sqlite:///{tmp_path / 'clean.db'}", f"sqlite:///{tmp_path / 'crashed.db'}"
+    status, log = xsignals_run(tmp_path / "clean_home", landing, clean_url)
+    assert status == 0, log[-3000:]
+    assert "erased" in log  # the zone's erasure requests reach landed rows
+
+    home = tmp_path / "home"
+    status, log = xsignals_run(home, landing, url, kill_at='Started execution of step "customer_signals"')
+    assert status == -signal.SIGKILL, log[-3000:]
+    status, log = xsignals_run(home, landing, url)
+    assert status == 0, log[-3000:]
+    assert "unchanged since they loaded, left as they are" in log
+    assert first_difference(url, clean_url) is None

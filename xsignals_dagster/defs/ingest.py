@@ -19,7 +19,12 @@ from xsignals_dagster.ingest.changes import (
 )
 from xsignals_dagster.ingest.landing import scan
 from xsignals_dagster.ingest.pipeline import PartitionOutcome, ingest_source
-from xsignals_dagster.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, extract_dates
+from xsignals_dagster.partitions import (
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
+    SKIP_UNCHANGED_TAG,
+    extract_dates,
+)
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster.warehouse.store import utc_now
 
@@ -86,6 +91,7 @@ def build_source_asset(schema: SourceSchema) -> dg.AssetsDefinition:
             list(context.partition_keys),
             landing.default_region,
             context.log,
+            skip_unchanged=context.run.tags.get(SKIP_UNCHANGED_TAG) == "true",
         )
         metadata = _metadata(outcomes)
         quarantined = [f.path for o in outcomes for f in o.files if f.status == "quarantined"]

@@ -110,11 +110,25 @@ def ingest_source(
     extract_dates: list[str],
     region: str,
     logger: logging.Logger | None = None,
+    skip_unchanged: bool = False,
 ) -> list[PartitionOutcome]:
-    """Ingest `source` for `extract_dates`, replacing what those dates loaded before."""
+    """Ingest `source` for `extract_dates`, replacing what those dates loaded before.
+
+    With `skip_unchanged`, a date whose landed files are exactly those it loaded (same paths,
+    same bytes) is left as it is: `xsignals run` re-runs every date, and reading them again
+    would judge old rows by today's suppression list, so a re-run after an erasure would log
+    rejections a first run never saw. Dates redone for a changed earlier date are always read.
+    """
     logger = logger or log
     schema = SOURCES[source]
     dates = sorted(set(extract_dates))
+    if skip_unchanged and store.has_table(ingested_files.name):
+        unchanged = set(unchanged_dates(store, landing_root, source, dates))
+        if unchanged:
+            logger.info(
+                "%s: %d extract date(s) unchanged since they loaded, left as they are", source, len(unchanged)
+            )
+        dates = [d for d in dates if d not in unchanged]
     store.ensure_tables(STAGING_TABLES[source], *BOOKKEEPING_TABLES)
     state = _other_dates_state(store, schema, dates)
     suppression = Suppression.load(store)
@@ -147,6 +161,22 @@ def ingest_source(
         )
         outcomes += ingest_source(store, landing_root, source, redo, region, logger)
     return outcomes
+
+
+def unchanged_dates(store: WarehouseStore, landing_root: Path, source: str, dates: list[str]) -> list[str]:
+    """The dates whose landed files are the ones recorded as loaded for them, byte for byte."""
+    recorded = store.query(
+        sa.select(ingested_files.c.extract_date, ingested_files.c.path, ingested_files.c.sha256).where(
+            (ingested_files.c.source == source) & ingested_files.c.extract_date.in_(dates)
+        )
+    )
+    loaded: dict[str, set[tuple[str, str]]] = {}
+    for extract_date, path, sha in recorded.itertuples(index=False):
+        loaded.setdefault(str(extract_date), set()).add((path, sha))
+    landed: dict[str, set[tuple[str, str]]] = {}
+    for file in source_files(landing_root, source, set(loaded)):
+        landed.setdefault(file.extract_date, set()).add((file.path, _sha256(file.absolute)))
+    return [d for d in dates if d in loaded and landed.get(d) == loaded[d]]
 
 
 def _sha256(path: Path) -> str:
