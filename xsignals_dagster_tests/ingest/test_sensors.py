@@ -6,12 +6,10 @@ import os
 
 import dagster as dg
 import pytest
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-from dagster._core.test_utils import create_run_for_test
 
-from xsignals_dagster.defs.ingest import landing_sensor
+from xsignals_dagster.defs.ingest import TRIGGER_TAG, landing_sensor
 from xsignals_dagster.ingest.pipeline import ingest_source
-from xsignals_dagster.partitions import extract_dates
+from xsignals_dagster.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, extract_dates
 from xsignals_dagster.resources import LandingZone, Warehouse
 from xsignals_dagster_tests.ingest.landing_files import land
 
@@ -84,8 +82,8 @@ def test_a_burst_becomes_one_run(instance, resources, landing):
     result = tick(instance, resources)
     [request] = source_requests(result)
     assert request.asset_selection == [dg.AssetKey("stg_email"), dg.AssetKey("stg_web")]
-    assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-11-01"
-    assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-11-30"
+    assert request.tags[PARTITION_RANGE_START_TAG] == "2026-11-01"
+    assert request.tags[PARTITION_RANGE_END_TAG] == "2026-11-30"
     assert len(instance.get_dynamic_partitions(extract_dates.name)) == 30
 
 
@@ -107,8 +105,13 @@ def test_a_late_file_for_a_past_date_reruns_that_date(instance, resources, landi
 
 def test_no_new_run_while_an_ingestion_run_is_in_progress(instance, resources, landing):
     land(landing, "web/2026-11-20.csv", WEB + "e1,2026-11-20,c1,page_view\n")
-    create_run_for_test(
-        instance, status=dg.DagsterRunStatus.STARTED, tags={"xsignals/trigger": "landing_sensor"}
+    # a run some other process started: only its record in the instance matters to the sensor
+    instance.add_run(
+        dg.DagsterRun(
+            job_name="__ASSET_JOB",
+            status=dg.DagsterRunStatus.STARTED,
+            tags={TRIGGER_TAG: "landing_sensor"},
+        )
     )
     context = dg.build_sensor_context(instance=instance, resources=resources)
     result = landing_sensor(context)
