@@ -164,7 +164,9 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         "Gradient boosting with probability calibration (BG/NBD's reading of each purchase history among "
         "its inputs), trained on the older snapshots and evaluated on the newest (out of time), or on "
         "held-out customers while the history is shorter than two horizons, beside RFM-only, web-only and "
-        "BG/NBD baselines and a touchpoint ablation, kept with its version, features and metrics in "
+        "BG/NBD baselines and a touchpoint ablation; then the same recipe is refitted on every snapshot, "
+        "the evaluated one included, and that refit scores (metadata: evaluated_fit, served_fit). Kept "
+        "with its version, features and the evaluated fit's metrics in "
         "`intent_models`, the model registry: the table this asset materializes. While none can be "
         "trained or evaluated the check warns why, and intent_scores "
         "scores with a label-free model. Retrains weekly (Mondays), when missing, or while a check fails."
@@ -234,6 +236,7 @@ def _evidence(model: IntentModel) -> dict[str, object]:
         "version": model.version,
         "kind": model.kind,
         "evaluation": model.evaluation,
+        **model.fits(),
         **{k: float(v) for k, v in model.metrics.items()},
         **baselines,
         **(

@@ -24,6 +24,9 @@ from xsignals_dagster.intent.features import model_input
 SUPERVISED = "supervised"
 BG_NBD_MODEL = "bg-nbd"
 ENGAGEMENT_RECENCY = "engagement-recency"
+# How a supervised model was evaluated (IntentModel.evaluation; `training.split_training_set`).
+OUT_OF_TIME = "out of time"
+HELD_OUT_CUSTOMERS = "held-out customers"
 
 # HistGradientBoosting bins a category per value; rarer ones beyond this share one code.
 MAX_CATEGORIES = 250
@@ -162,10 +165,12 @@ class IntentModel:
     or, while no supervised model can be trained or evaluated, a label-free one
     (`label_free.py`: `BG_NBD` on the transactions, `ENGAGEMENT_RECENCY` without any) and
     `reason` says why. A supervised model's `metrics` and tables are measured as
-    `evaluation` says: out of time (trained on the snapshots `trained_on`, evaluated on the
-    later snapshot `evaluated_on`) or on held-out customers; the pipeline that scores is
-    exactly the one measured. A label-free model has no labels to be measured against: its
-    metrics are empty.
+    `evaluation` says: out of time (a fit on the `trained_rows` of the snapshots
+    `trained_on`, evaluated on the later snapshot `evaluated_on`) or on held-out customers.
+    The `pipeline` that scores is the same recipe (features, settings, calibration) fitted
+    again on the `served_rows` of every snapshot `served_on`, the evaluated one and the
+    held-out customers included: backtest, then refit (`training.py`). A label-free model has
+    no labels to be measured against: its metrics are empty and it serves what it fitted.
     """
 
     version: str
@@ -188,6 +193,32 @@ class IntentModel:
     settings: IntentSettings
     pipeline: Pipeline = field(repr=False)
     reason: str = ""
+    trained_rows: int = 0
+    served_on: list[pd.Timestamp] = field(default_factory=list)
+    served_rows: int = 0
+
+    def fits(self) -> dict[str, str]:
+        """What was measured and what scores, in words (registry and materialization metadata)."""
+        if self.kind != SUPERVISED:
+            return {"served_fit": f"{self.kind}, fitted at scoring time (no labels, not evaluated)"}
+
+        def through(dates: list[pd.Timestamp], rows: int) -> str:
+            return f"{len(dates)} snapshots {dates[0]:%Y-%m-%d} … {dates[-1]:%Y-%m-%d}, {rows} rows"
+
+        held_out = self.evaluation == HELD_OUT_CUSTOMERS
+        return {
+            "evaluated_fit": (
+                f"{through(self.trained_on, self.trained_rows)}"
+                + (" (customers not held out)" if held_out else "")
+                + f"; evaluated on {self.evaluated_on:%Y-%m-%d}"
+                + (" (held-out customers)" if held_out else "")
+            ),
+            "served_fit": (
+                f"{through(self.served_on, self.served_rows)}, every customer"
+                if held_out
+                else f"all {through(self.served_on, self.served_rows)}, the evaluated one included"
+            ),
+        }
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated P(purchase within `horizon_days`) for a frame indexed by `customer_id`."""
@@ -210,6 +241,9 @@ class IntentModel:
         if not isinstance(model, IntentModel):
             raise TypeError(f"bytes hold a {type(model).__name__}, not an IntentModel")
         # Models kept before these fields existed were all supervised and evaluated out of time.
-        for name, value in (("kind", SUPERVISED), ("evaluation", "out of time"), ("reason", "")):
+        for name, value in (("kind", SUPERVISED), ("evaluation", OUT_OF_TIME), ("reason", "")):
+            model.__dict__.setdefault(name, value)
+        # Before the refit, a model served the fit it measured.
+        for name, value in (("trained_rows", 0), ("served_on", model.trained_on), ("served_rows", 0)):
             model.__dict__.setdefault(name, value)
         return model

@@ -30,8 +30,10 @@ def latest_model(store, horizon_days: int) -> IntentModel | None:
 
 
 def register_model(store, model: IntentModel, trained_at: pd.Timestamp) -> None:
-    """Add `model` to the registry with its evidence (metrics, baselines, ablation)."""
+    """Add `model` to the registry with its evidence (metrics, baselines, ablation: the
+    evaluated fit's) and which fit was evaluated and which one is stored to score."""
     evidence = {
+        **model.fits(),
         "model": model.metrics,
         "baselines": model.baseline_metrics,
         "ablation_auc_loss": model.ablation_auc_loss,

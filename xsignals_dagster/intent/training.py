@@ -1,10 +1,15 @@
 """Train the intent model and prove it: out-of-time metrics, baselines on the same split,
-and what each touchpoint adds (ablation).
+and what each touchpoint adds (ablation); then refit the same recipe on every snapshot to serve.
 
-The newest snapshot of the training set is held out; every model here (main, baselines,
-ablation) trains on the older snapshots whose label window had closed by then and is
-measured on that one, as it would be used: scoring customers at a later date than anything
-it saw, including the purchases it learnt from.
+The newest snapshot of the training set is held out; every model measured here (main,
+baselines, ablation) trains on the older snapshots whose label window had closed by then and
+is measured on that one, as it would be used: scoring customers at a later date than anything
+it saw, including the purchases it learnt from. Once measured, the same recipe (features,
+hyper-parameters, calibration on held-out customers) is fitted again on every snapshot, the
+evaluated one included, and that refit is what scores (backtest, then refit): the newest
+label window has closed by the time the model serves, so learning it is no leak, and it is
+the period nearest the customers scored. Every figure kept with the model is the measured
+fit's, which never saw the evaluated snapshot's labels.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from xsignals_dagster.intent.features import (
     feature_columns_of,
 )
 from xsignals_dagster.intent.model import (
+    HELD_OUT_CUSTOMERS,
+    OUT_OF_TIME,
     SUPERVISED,
     CustomerHoldout,
     IntentModel,
@@ -54,10 +61,6 @@ def _check_counts(labels: pd.Series, where: str, min_positives: int, min_negativ
             f"{where} has {positives} purchasers and {negatives} non-purchasers; "
             f"needs at least {min_positives} and {min_negatives}"
         )
-
-
-OUT_OF_TIME = "out of time"
-HELD_OUT_CUSTOMERS = "held-out customers"
 
 
 def split_training_set(
@@ -224,6 +227,24 @@ def _explanation_basis(
     return most_influential(effects, settings.explained_feature_count), reference_values
 
 
+def _refit(
+    training_set: pd.DataFrame,
+    feature_columns: list[str],
+    categorical_columns: list[str],
+    settings: IntentSettings,
+) -> tuple[pd.DataFrame, pd.DataFrame, Pipeline]:
+    """The rows served from, their encoding, and the pipeline fitted on them: the measured
+    recipe (same columns, settings and calibration on a held-out share of customers, so the
+    refit is calibrated as the measured fit was) on every row of `training_set`, up to the
+    same cap."""
+    served = training_set.iloc[
+        _positions(len(training_set), settings.max_training_rows, settings.random_state)
+    ]
+    encoding, encoded = fit_encoding(_by_customer(served), feature_columns, categorical_columns)
+    classify = fit_boosting(encoded, served[LABEL].to_numpy(), categorical_columns, settings)
+    return served, encoded, Pipeline([*encoding.steps, ("classify", classify)])
+
+
 def train_intent_model(
     training_set: pd.DataFrame,
     feature_columns: list[str] | None,
@@ -232,7 +253,9 @@ def train_intent_model(
     settings: IntentSettings | None = None,
 ) -> IntentModel:
     """Train on every snapshot but the newest, measure on the newest (out of time), compare
-    with the baselines and measure each touchpoint's contribution.
+    with the baselines and measure each touchpoint's contribution; then refit the same recipe
+    on every snapshot (held-out customers included where they were split by customer) and
+    serve that refit (module docstring).
 
     `training_set` comes from `build_training_set`; `feature_columns` default to all its
     non-key, non-timestamp columns; `purchases` (from `purchases_from_frames`) feed the
@@ -266,14 +289,19 @@ def _train(
     encoding, encoded_training = fit_encoding(_by_customer(training), feature_columns, categorical_columns)
     encoded = (encoded_training, encoding.transform(_by_customer(evaluation)))
     classify = fit_boosting(encoded_training, labels, categorical_columns, settings)
-    pipeline = Pipeline([*encoding.steps, ("classify", classify)])
     scores = predict_probability(classify, encoded[1])
     outcomes = evaluation[LABEL].to_numpy()
-    explained_columns, reference_values = _explanation_basis(classify, encoded, categorical_columns, settings)
     baseline_metrics = _baseline_metrics(
         training, evaluation, encoded, categorical_columns, purchases, horizon_days, settings
     )
     ablation = _ablation(training, evaluation, encoded, categorical_columns, settings)
+    served, encoded_served, pipeline = _refit(training_set, feature_columns, categorical_columns, settings)
+    explained_columns, reference_values = _explanation_basis(
+        pipeline[-1],
+        (encoded_served, pipeline[:-1].transform(_by_customer(evaluation))),
+        categorical_columns,
+        settings,
+    )
 
     return IntentModel(
         version=model_version(SUPERVISED, feature_columns, settings),
@@ -283,6 +311,7 @@ def _train(
         feature_columns=feature_columns,
         categorical_columns=categorical_columns,
         trained_on=trained_on,
+        trained_rows=len(training),
         evaluated_on=pd.Timestamp(evaluation[AS_OF].iloc[0]),
         metrics=score_metrics(outcomes, scores, float(labels.mean())),
         calibration_table=markdown_table(calibration_table(outcomes, scores)),
@@ -294,4 +323,6 @@ def _train(
         reference_values=reference_values,
         settings=settings,
         pipeline=pipeline,
+        served_on=[pd.Timestamp(d) for d in sorted(served[AS_OF].unique())],
+        served_rows=len(served),
     )

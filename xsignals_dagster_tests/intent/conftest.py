@@ -10,10 +10,13 @@ from xsignals_dagster_tests.intent.synthetic import known_probability_world
 HORIZON_DAYS = 14
 
 
+WORLD = {"n_customers": 6_000, "horizon_days": HORIZON_DAYS, "seed": 7}
+
+
 @pytest.fixture(scope="session")
 def world():
     """(training_set, purchases, true probability per row): 6,000 customers, 4 snapshots."""
-    return known_probability_world(n_customers=6_000, n_snapshots=4, horizon_days=HORIZON_DAYS, seed=7)
+    return known_probability_world(n_snapshots=4, **WORLD)
 
 
 @pytest.fixture(scope="session")
@@ -26,5 +29,15 @@ def trained(world):
 def evaluation_rows(world):
     """The held-out (newest) snapshot and its true probabilities."""
     training_set, _, truth = world
+    newest = (training_set["as_of"] == training_set["as_of"].max()).to_numpy()
+    return training_set[newest].reset_index(drop=True), truth[newest]
+
+
+@pytest.fixture(scope="session")
+def unseen_rows():
+    """The snapshot after the world's newest and its true probabilities: the same customers
+    (the same seed draws the world's four snapshots first) at a date no fit has seen, as the
+    served model meets them."""
+    training_set, _, truth = known_probability_world(n_snapshots=5, **WORLD)
     newest = (training_set["as_of"] == training_set["as_of"].max()).to_numpy()
     return training_set[newest].reset_index(drop=True), truth[newest]

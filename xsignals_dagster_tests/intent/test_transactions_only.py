@@ -4,6 +4,7 @@ supervised model trains on the transactions alone and scores every customer."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import dagster as dg
 
@@ -38,6 +39,13 @@ def test_a_sales_only_landing_zone_trains_on_the_transactions_and_scores_every_c
     assert metadata["evaluation"].value == "out of time"
     store = WarehouseStore(url)
     model = latest_model(store, HORIZON_DAYS)
+    # what was measured and what scores, in the metadata and in the registry's evidence
+    assert metadata["served_fit"].value == model.fits()["served_fit"]
+    assert metadata["served_fit"].value.startswith(f"all {len(model.served_on)} snapshots")
+    assert f"… {model.evaluated_on:%Y-%m-%d}," in metadata["served_fit"].value
+    assert metadata["evaluated_fit"].value.endswith(f"evaluated on {model.evaluated_on:%Y-%m-%d}")
+    evidence = json.loads(store.read_table("intent_models")["metrics"].iloc[-1])
+    assert {evidence["evaluated_fit"], evidence["served_fit"]} == set(model.fits().values())
     touchpoints = {
         name
         for name, pattern in TOUCHPOINT_PATTERNS.items()
