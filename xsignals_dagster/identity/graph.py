@@ -7,7 +7,8 @@ then loyalty ids, then - after fuzzy person matching - emails and phones,
 then cookies, devices and payment tokens). Before a type is attached, each of
 its values counts the distinct people ("owners") already resolved among the
 records that carry it; a value with more owners than its limit is shared (a
-family tablet, a store kiosk, a household landline) and joins nobody.
+family tablet, a store kiosk, a household landline) and joins nobody. So is a
+device whose use shows people who never sign in beside its one owner (devices.py).
 """
 
 from __future__ import annotations
@@ -70,8 +71,12 @@ class IdentityGraph:
 
     # --- stages ---
 
-    def attach(self, id_types: tuple[str, ...]) -> pd.DataFrame:
-        """Join the records carrying these identifier types, except shared values; return those."""
+    def attach(self, id_types: tuple[str, ...], shared_by_use: pd.Series | None = None) -> pd.DataFrame:
+        """Join the records carrying these identifier types, except shared values; return those.
+
+        shared_by_use: identifiers found shared from how they were used (devices.py), with the
+        reason; those with an owner join nobody, those without one stay their own anonymous person.
+        """
         occurrences = self.table.occurrences[np.isin(self.occurrence_type, id_types)]
         record = occurrences["record"].to_numpy()
         identifier = occurrences["identifier"].to_numpy()
@@ -84,7 +89,11 @@ class IdentityGraph:
             .fillna(np.inf)
         )
         over_limit = owners[owners.to_numpy() > limits.to_numpy()]
-        kept = ~np.isin(identifier, over_limit.index.to_numpy())
+        by_use = shared_by_use if shared_by_use is not None else pd.Series(dtype=object)
+        used_shared = owners[owners.index.isin(by_use.index) & ~owners.index.isin(over_limit.index)]
+        kept = ~np.isin(
+            identifier, np.concatenate([over_limit.index.to_numpy(), used_shared.index.to_numpy()])
+        )
         record, identifier, owner, is_owner = record[kept], identifier[kept], owner[kept], is_owner[kept]
 
         labels = self._labels_with(record, self.table.n_records + identifier)
@@ -97,12 +106,14 @@ class IdentityGraph:
         self.labels = labels
         self.attached_types.extend(id_types)
         self.shared_mask[over_limit.index.to_numpy()] = True
+        self.shared_mask[used_shared.index.to_numpy()] = True
         self.shared_mask[bridges.index.to_numpy()] = True
 
         over_limit_reason = _over_limit_reason(self.id_type[over_limit.index.to_numpy()])
         shared = pd.concat(
             [
                 self._describe_shared(over_limit, over_limit_reason),
+                self._describe_shared(used_shared, by_use.reindex(used_shared.index).to_numpy()),
                 self._describe_shared(bridges, SIZE_CAP_REASON),
             ],
             ignore_index=True,

@@ -8,7 +8,8 @@
    membership ids prove (linkage.py) - and clustered by guarded average
    linkage (clusters.py).
 4. Emails and phones, then cookies, devices and payment tokens join records to
-   those people, unless the value is shared by several of them.
+   those people, unless the value is shared by several of them or, for a device
+   one person signs into now and then, by people who do not sign in (devices.py).
 5. Clusters get stable customer ids against the previous run (stable_ids.py).
 
 Records whose identifiers are all junk or shared, and that match no person,
@@ -33,6 +34,7 @@ from xsignals_dagster.contract.vocabularies import (
 )
 
 from .clusters import PairScores, PersonClusters, cluster_persons
+from .devices import sometimes_signed_in_devices
 from .fellegi_sunter import FellegiSunterModel, estimate_u, fit_fellegi_sunter
 from .graph import IdentityGraph
 from .household import conflicts
@@ -117,7 +119,7 @@ def resolve_identities(
         persons["record"].to_numpy()[joins["right"].to_numpy()],
     )
     graph.attach(CONTACT_ID_TYPES)
-    graph.attach(DEVICE_ID_TYPES)
+    graph.attach(DEVICE_ID_TYPES, shared_by_use=sometimes_signed_in_devices(frames, table, settings))
     return _result(table, persons, graph, matching, previous, settings)
 
 

@@ -72,6 +72,12 @@ DEFAULT_SHARED_LIMITS: Mapping[str, int] = MappingProxyType(
     }
 )
 
+# Per device class (a visit source, with the web's device type): the least share of visits since the
+# first signed-in one that must be signed in for the device to count as one person's (devices.py).
+# An app stays signed in, so a personal phone is signed in on nearly every later visit; a web browser
+# signs in per visit, so only a tablet's, the browser a household shares most, is judged.
+DEFAULT_LEAST_SIGNED_IN_SHARE: Mapping[str, float] = MappingProxyType({"app": 0.9, "web tablet": 0.9})
+
 DEFAULT_BLOCKING_PASSES: tuple[tuple[str, ...], ...] = (
     ("last_name", "first_initial"),  # surname
     ("name_phonetic",),  # phonetic surname + first name, order-free (swaps, typos, nicknames)
@@ -105,6 +111,15 @@ class IdentitySettings:
         for an email or phone; people known by any of those for a cookie,
         device or payment token. An account id is attached first and has no
         owners, so its limit is never reached.
+    least_signed_in_share: per device class ("app", "web tablet", "web desktop", "web mobile"), the
+        least share of a device's visits since its first signed-in one that must be signed in; a device
+        that one person signs into less often is shared with people who do not sign in (a family
+        tablet one member signs into now and then): it joins nobody and its anonymous visits are
+        nobody's. A class left out is never judged; an empty mapping turns the rule off. See
+        ``devices``.
+    visit_gap_minutes: a device's events further apart than this start a new visit (the usual web
+        analytics session timeout).
+    passive_event_types: events that are not someone using the device (a push it received).
     max_cluster_size: the most membership ids (account and loyalty ids) plus
         distinct person records without one that a merge of people may create;
         a merge that would exceed it is refused, logged and counted as a guard
@@ -145,6 +160,9 @@ class IdentitySettings:
     junk_values: frozenset[str] = DEFAULT_JUNK_VALUES
     junk_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_JUNK_PATTERNS)
     shared_limits: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SHARED_LIMITS)
+    least_signed_in_share: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LEAST_SIGNED_IN_SHARE)
+    visit_gap_minutes: float = 30.0
+    passive_event_types: tuple[str, ...] = ("push_received",)
     max_cluster_size: int = 50
     match_threshold: float = 0.9
     household_guard: bool = True
