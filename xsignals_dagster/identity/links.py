@@ -84,7 +84,7 @@ def identity_links(
     sides = pd.concat(
         [
             _probabilistic(scores, person_records),
-            _unlikely_pairs_kept_apart(scores, person_records, match_threshold),
+            _scored_pairs_kept_apart(scores, person_records, match_threshold),
             _refused_merges(scores, clusters, person_records, table),
             _shared_identifier_users(table, graph),
         ],
@@ -159,7 +159,7 @@ def _probabilistic(scores: PairScores, person_records: np.ndarray) -> pd.DataFra
     return _person_pairs(accepted, person_records, "probabilistic", _field_levels(accepted))
 
 
-def _unlikely_pairs_kept_apart(
+def _scored_pairs_kept_apart(
     scores: PairScores, person_records: np.ndarray, match_threshold: float
 ) -> pd.DataFrame:
     """Scored person pairs likely enough (by the model or a household-blind one) yet not accepted."""
@@ -203,8 +203,8 @@ def _refused_merges(
     refusal = pd.DataFrame(
         {"a": np.minimum(group_left, group_right)[across], "b": np.maximum(group_left, group_right)[across]}
     ).merge(clusters.refused, on=["a", "b"], how="left")
-    conflicting = refusal["conflict"].fillna(False).to_numpy(bool)
-    too_big = refusal["too_big"].fillna(False).to_numpy(bool)
+    conflicting = refusal["conflict"].eq(True).to_numpy()
+    too_big = refusal["too_big"].eq(True).to_numpy()
     reason = pd.Series(
         np.select([conflicting, too_big], ["conflicting_member", "cluster_size_cap"], "chain_guard")
     )
