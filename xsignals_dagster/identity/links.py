@@ -10,21 +10,23 @@ Each row names two sides (an identifier and a record each) and the evidence, as 
   are nobody's), with ``reason`` in the evidence:
 
   - ``household``: person records a model blind to households would link, kept apart by the
-    household stratum of the model or the household guard (``household_blind_match_weight``
-    beside the match weight; ``conflict`` says whether the guard ruled the pair out);
+    household stratum of the model or the household guard;
   - ``no_personal_evidence``: person records likely enough, but nothing personal agrees (a
     first name, a birth date, an email or a phone): surname and address describe a household;
-  - ``conflict``: person records likely enough whose first names and birth dates clearly
-    differ (the household guard);
+  - ``conflict``: person records likely enough that the household guard rules out (first name
+    and birth date clearly differ, or, with contact details on both sides, one of them);
+
+    these three carry each compared field's level, the match weight, the household-blind one
+    (``household_blind_match_weight``) and whether the guard ruled the pair out (``conflict``);
   - ``conflicting_member``, ``chain_guard``, ``cluster_size_cap``: an accepted person link
     whose groups the clustering refused to merge: a member pair across them conflicts
     (``conflicting_records``), their average match weight is below the threshold
     (``mean_weight``), or the merged group would pass the size cap;
   - ``shared_identifier``: two people using one value (a family tablet, a shared login, a
     household card): ``shared_type``, ``shared_value``, ``owners`` and the reason it is listed
-    in ``shared_identifiers``. The sides are each person's most personal identifier and a
-    record of theirs carrying the value; a value with n owners gives n - 1 rows (the first
-    owner beside each other).
+    in ``shared_identifiers``. Each side is a record of one person carrying the value, named by
+    its most personal other identifier; a value with n owners gives n - 1 rows (the first owner
+    beside each other).
 
 Kept-apart rows stay bounded by what resolution weighed: person pairs whose match probability
 crossed the threshold under the model or a household-blind one, accepted links whose merge was
