@@ -168,17 +168,12 @@ def _scored_pairs_kept_apart(
     scored = scores.table
     likely = scored["match_probability"].to_numpy() >= match_threshold
     conflict = scored["conflict"].to_numpy()
-    reason = np.select(
-        [
-            scored["household_separated"].to_numpy(),
-            likely & scored["no_personal_evidence"].to_numpy() & ~conflict,
-            likely & conflict,
-        ],
-        ["household", "no_personal_evidence", "conflict"],
-        "",
-    )
-    chosen = scored[reason != ""]
-    reason = reason[reason != ""]
+    household = scored["household_separated"].to_numpy()
+    unproven = likely & scored["no_personal_evidence"].to_numpy() & ~conflict
+    # Reasons are named for the chosen few only: the scored table holds every candidate pair.
+    rows = np.flatnonzero(household | unproven | (likely & conflict))
+    chosen = scored.iloc[rows]
+    reason = np.select([household[rows], unproven[rows]], ["household", "no_personal_evidence"], "conflict")
     blind_weight = scores.model.match_weight(chosen, households=False)
     evidence = (
         '"reason": "'
