@@ -88,7 +88,9 @@ IDENTITY_TABLES = {
     "customer_records": "Which customer each loaded record belongs to (source, record_key, customer_id).",
     "customers": "One row per customer: is_known, number of identifiers and records.",
     "identity_links": (
-        "Why records are one customer: the shared key, or the match probability and compared fields' levels."
+        "Why records are one customer: the shared key, or the match probability and compared fields' levels; "
+        "and why records that looked alike are not (kind kept_apart: household, no personal evidence, a "
+        "conflict, a refused merge, a shared device), with both customers."
     ),
     "identity_changes": "Every customer-id change, per run: merge, split, new or retired (appended).",
     "shared_identifiers": (

@@ -72,7 +72,7 @@ def _spec(name: str, description: str) -> dg.AssetSpec:
         _spec(
             MATCH_MODEL_TABLE,
             "The person-record matcher as the last run fitted it: m, u and match weight of every comparison "
-            "level, which explain each probabilistic link in identity_links.",
+            "level, which explain each probabilistic link and each pair kept apart in identity_links.",
         ),
     ],
     check_specs=[
@@ -128,7 +128,13 @@ def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse,
     yield dg.MaterializeResult(
         asset_key="customers", metadata={"rows": len(result.customers), "known_share": metrics["known_share"]}
     )
-    yield dg.MaterializeResult(asset_key="identity_links", metadata={"rows": len(result.links)})
+    yield dg.MaterializeResult(
+        asset_key="identity_links",
+        metadata={
+            "rows": len(result.links),
+            **{name: value for name, value in metrics.items() if name.startswith("links_")},
+        },
+    )
     yield dg.MaterializeResult(asset_key="identity_changes", metadata={"rows_this_run": len(changes)})
     yield dg.MaterializeResult(
         asset_key="shared_identifiers", metadata={"rows": len(result.shared_identifiers)}

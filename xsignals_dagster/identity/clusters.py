@@ -87,7 +87,8 @@ class PersonClusters:
     """group: the final group of each person position.
     joins: left, right - for each merge, the strongest accepted link across it.
     refused: groups an accepted link would have joined, and why they stayed apart
-    (mean_weight, conflict, too_big)."""
+    (mean_weight, conflict, too_big), with a member pair that conflicted (conflict_left,
+    conflict_right: person positions, -1 when none did)."""
 
     group: np.ndarray
     joins: pd.DataFrame
@@ -132,13 +133,17 @@ def cluster_persons(
         group = absorbed_into[group]
 
     if candidates.empty:  # nothing left to refuse
-        candidates = candidates.assign(mean_weight=0.0, conflict=False, too_big=False)
+        candidates = candidates.assign(
+            mean_weight=0.0, conflict=False, conflict_left=-1, conflict_right=-1, too_big=False
+        )
     return PersonClusters(
         group=group,
         joins=pd.concat(joins, ignore_index=True)
         if joins
         else pd.DataFrame({"left": [], "right": []}, dtype=np.int64),
-        refused=candidates[["a", "b", "mean_weight", "conflict", "too_big"]].reset_index(drop=True),
+        refused=candidates[
+            ["a", "b", "mean_weight", "conflict", "conflict_left", "conflict_right", "too_big"]
+        ].reset_index(drop=True),
     )
 
 
@@ -155,7 +160,8 @@ def _group_pairs(group: np.ndarray, left: np.ndarray, right: np.ndarray) -> pd.D
 def _average_linkage(
     candidates: pd.DataFrame, group: np.ndarray, profiles: np.ndarray, scores: PairScores
 ) -> pd.DataFrame:
-    """Mean match weight and any conflict over all cross pairs of each group pair (one person per profile)."""
+    """Mean match weight and any conflict over all cross pairs of each group pair (one person per
+    profile), with the first conflicting pair (conflict_left, conflict_right; -1 when none)."""
     members = pd.DataFrame(
         {"group": group, "profile": profiles, "person": np.arange(len(group))}
     ).drop_duplicates(["group", "profile"])
@@ -172,9 +178,16 @@ def _average_linkage(
     left = member_person[start[a][pair_id] + offset // n_b[pair_id]]
     right = member_person[start[b][pair_id] + offset % n_b[pair_id]]
     scored = scores.get(left, right)
+    clashing = np.flatnonzero(scored["conflict"].to_numpy())
+    clashing_group_pairs, first = np.unique(pair_id[clashing], return_index=True)
+    conflict_left, conflict_right = np.full(len(candidates), -1), np.full(len(candidates), -1)
+    conflict_left[clashing_group_pairs] = left[clashing[first]]
+    conflict_right[clashing_group_pairs] = right[clashing[first]]
     return candidates.assign(
         mean_weight=np.bincount(pair_id, scored["match_weight"].to_numpy(), len(candidates)) / n_cross,
-        conflict=np.bincount(pair_id, scored["conflict"].to_numpy(), len(candidates)) > 0,
+        conflict=conflict_left >= 0,
+        conflict_left=conflict_left,
+        conflict_right=conflict_right,
     )
 
 

@@ -53,6 +53,7 @@ class IdentityGraph:
         self.attached_types: list[str] = []
         self.persons_resolved = False
         self.shared: list[pd.DataFrame] = []
+        self.shared_users: list[pd.DataFrame] = []
         self.shared_mask = np.zeros(len(table.identifiers), bool)
         self.violations = 0
 
@@ -82,7 +83,8 @@ class IdentityGraph:
         identifier = occurrences["identifier"].to_numpy()
         owner = self.labels[record]
         is_owner = self.is_person()[owner]
-        owners = _owner_counts(identifier[is_owner], owner[is_owner])
+        owned = identifier[is_owner], owner[is_owner], record[is_owner]
+        owners = _owner_counts(*owned[:2])
         limits = (
             pd.Series(self.settings.shared_limits, dtype=float)
             .reindex(self.id_type[owners.index.to_numpy()])
@@ -108,6 +110,10 @@ class IdentityGraph:
         self.shared_mask[over_limit.index.to_numpy()] = True
         self.shared_mask[used_shared.index.to_numpy()] = True
         self.shared_mask[bridges.index.to_numpy()] = True
+        found_shared = np.isin(
+            owned[0], np.concatenate([over_limit.index.to_numpy(), bridges.index.to_numpy()])
+        )
+        self.shared_users.append(_one_record_per_owner(*(values[found_shared] for values in owned)))
 
         over_limit_reason = _over_limit_reason(self.id_type[over_limit.index.to_numpy()])
         shared = pd.concat(
@@ -163,6 +169,13 @@ class IdentityGraph:
     def shared_identifiers(self) -> pd.DataFrame:
         """id_type, id_value, owners, reason of every value found shared."""
         return pd.concat(self.shared, ignore_index=True) if self.shared else _empty_shared()
+
+    def shared_identifier_users(self) -> pd.DataFrame:
+        """identifier, record: for every value found shared, one record of each of its owners that
+        carries it (the first): who the people sharing it are."""
+        if not self.shared_users:
+            return pd.DataFrame({"identifier": [], "record": []}, dtype=np.int64)
+        return pd.concat(self.shared_users, ignore_index=True)
 
     # --- internals ---
 
@@ -233,6 +246,15 @@ def _over_limit_reason(id_types: np.ndarray) -> np.ndarray:
 def _owner_counts(identifier: np.ndarray, owner: np.ndarray) -> pd.Series:
     """Distinct owners per identifier (or per any key given first)."""
     return pd.DataFrame({"key": identifier, "owner": owner}).drop_duplicates().groupby("key").size()
+
+
+def _one_record_per_owner(identifier: np.ndarray, owner: np.ndarray, record: np.ndarray) -> pd.DataFrame:
+    """identifier, record: the first record of each distinct (identifier, owner)."""
+    users = pd.DataFrame({"identifier": identifier, "owner": owner, "record": record})
+    users = users.sort_values(["identifier", "record"], kind="stable").drop_duplicates(
+        ["identifier", "owner"]
+    )
+    return users[["identifier", "record"]]
 
 
 def _empty_shared() -> pd.DataFrame:

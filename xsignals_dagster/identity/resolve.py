@@ -39,25 +39,13 @@ from .fellegi_sunter import FellegiSunterModel, estimate_u, fit_fellegi_sunter
 from .graph import IdentityGraph
 from .household import conflicts
 from .identifiers import IdentifierTable, collect_identifiers
-from .linkage import COMPARISONS, candidate_pairs, compare_pairs, encode_persons, sorted_unique
+from .linkage import candidate_pairs, compare_pairs, encode_persons, sorted_unique
+from .links import KEPT_APART, identity_links, kept_apart_counts
 from .persons import person_records
 from .settings import IdentitySettings
 from .stable_ids import assign_customer_ids
 
 log = logging.getLogger("xsignals.identity")
-
-LINK_COLUMNS = [
-    "customer_id",
-    "kind",
-    "left_type",
-    "left_value",
-    "right_type",
-    "right_value",
-    "left_record",
-    "right_record",
-    "match_probability",
-    "evidence",
-]
 
 
 @dataclass(frozen=True)
@@ -66,7 +54,8 @@ class IdentityResult:
     record_customers: source, record_key, customer_id (NA for a record that is nobody's).
     customers: customer_id, is_known, n_identifiers, n_records.
     links: why records are one customer - identifiers seen together (deterministic) and
-        person records matched fuzzily (probabilistic); see LINK_COLUMNS.
+        person records matched fuzzily (probabilistic) - and why records that looked alike
+        are not (kept_apart); see ``links``.
     id_changes: old_customer_id, new_customer_id, change (merge / split / new / retired).
     metrics: counts and rates of the run.
     shared_identifiers: id_type, id_value, owners, reason - values that join nobody.
@@ -198,12 +187,14 @@ def _result(
         }
     ).astype({"customer_id": "string"})
     customers = _customers(customer_identifiers, record_customers)
-    links = pd.concat(
-        [
-            _deterministic_links(table, listed, customer_of, graph),
-            _probabilistic_links(table, persons, graph, matching, customer_of),
-        ],
-        ignore_index=True,
+    links = identity_links(
+        table,
+        persons["record"].to_numpy(),
+        graph,
+        matching.scores,
+        matching.clusters,
+        customer_of,
+        settings.match_threshold,
     )
     metrics = _metrics(
         table, persons, graph, matching, customers, record_customers, links, id_changes, shared, settings
@@ -240,116 +231,6 @@ def _customers(customer_identifiers: pd.DataFrame, record_customers: pd.DataFram
         customers.rename_axis("customer_id")
         .reset_index()
         .astype({"n_records": np.int64, "n_identifiers": np.int64, "is_known": bool})
-    )
-
-
-def _record_refs(table: IdentifierTable, records: np.ndarray) -> np.ndarray:
-    """ "source:record_key" of records."""
-    chosen = table.records.iloc[records]
-    return (chosen["source"].astype(str) + ":" + chosen["record_key"].astype(str)).to_numpy()
-
-
-def _deterministic_links(
-    table: IdentifierTable, listed: np.ndarray, customer_of: pd.Series, graph: IdentityGraph
-) -> pd.DataFrame:
-    """Identifier pairs seen together in a record: each record's first identifier with each other one."""
-    occurrences = table.occurrences[listed[table.occurrences["identifier"].to_numpy()]]
-    anchor = occurrences.groupby("record")["identifier"].transform("min")
-    pairs = occurrences.assign(anchor=anchor.to_numpy())
-    pairs = pairs[pairs["identifier"].to_numpy() != pairs["anchor"].to_numpy()]
-    together = (
-        pairs.groupby(["anchor", "identifier"])
-        .agg(records=("record", "size"), example=("record", "min"))
-        .reset_index()
-    )
-    left = table.identifiers.iloc[together["anchor"].to_numpy()]
-    right = table.identifiers.iloc[together["identifier"].to_numpy()]
-    example = _record_refs(table, together["example"].to_numpy())
-    return pd.DataFrame(
-        {
-            "customer_id": customer_of.reindex(
-                graph.labels[table.n_records + together["anchor"].to_numpy()]
-            ).to_numpy(),
-            "kind": "deterministic",
-            "left_type": left["id_type"].astype(str).to_numpy(),
-            "left_value": left["id_value"].to_numpy(),
-            "right_type": right["id_type"].astype(str).to_numpy(),
-            "right_value": right["id_value"].to_numpy(),
-            "left_record": example,
-            "right_record": example,
-            "match_probability": 1.0,
-            "evidence": '{"seen_together_in_records": '
-            + together["records"].astype(str)
-            + ', "example_record": '
-            + _json_string(pd.Series(example))
-            + "}",
-        },
-        columns=LINK_COLUMNS,
-    )
-
-
-def _probabilistic_links(
-    table: IdentifierTable,
-    persons: pd.DataFrame,
-    graph: IdentityGraph,
-    matching: PersonMatching,
-    customer_of: pd.Series,
-) -> pd.DataFrame:
-    """Accepted person pairs inside one customer, with the level of every compared field."""
-    accepted = matching.scores.accepted()
-    left_record = persons["record"].to_numpy()[accepted["left"].to_numpy()]
-    right_record = persons["record"].to_numpy()[accepted["right"].to_numpy()]
-    same = graph.labels[left_record] == graph.labels[right_record]
-    accepted, left_record, right_record = accepted[same], left_record[same], right_record[same]
-    best_identifier = _best_identifiers(table, graph.shared_mask, np.union1d(left_record, right_record))
-    left_id, right_id = best_identifier.reindex(left_record), best_identifier.reindex(right_record)
-    evidence = pd.Series("{", index=np.arange(len(accepted)))
-    for comparison in COMPARISONS:
-        level_names = np.array(comparison.level_names)[accepted[comparison.name].to_numpy()]
-        evidence += f'"{comparison.name}": "' + level_names + '", '
-    evidence += '"match_weight": ' + pd.Series(accepted["match_weight"].round(2).to_numpy()).astype(str) + "}"
-    return pd.DataFrame(
-        {
-            "customer_id": customer_of.reindex(graph.labels[left_record]).to_numpy(),
-            "kind": "probabilistic",
-            "left_type": left_id["id_type"].to_numpy(),
-            "left_value": left_id["id_value"].to_numpy(),
-            "right_type": right_id["id_type"].to_numpy(),
-            "right_value": right_id["id_value"].to_numpy(),
-            "left_record": _record_refs(table, left_record),
-            "right_record": _record_refs(table, right_record),
-            "match_probability": accepted["match_probability"].to_numpy(),
-            "evidence": evidence.to_numpy(),
-        },
-        columns=LINK_COLUMNS,
-    )
-
-
-def _best_identifiers(table: IdentifierTable, shared_mask: np.ndarray, records: np.ndarray) -> pd.DataFrame:
-    """Per record (of those given) carrying one: its most personal listed identifier (account,
-    loyalty, email...)."""
-    occurrences = table.occurrences
-    occurrences = occurrences[
-        occurrences["record"].isin(records).to_numpy() & ~shared_mask[occurrences["identifier"].to_numpy()]
-    ]
-    occurrences = occurrences.assign(
-        id_type=table.identifiers["id_type"].to_numpy()[occurrences["identifier"].to_numpy()].astype(str),
-        id_value=table.identifiers["id_value"].to_numpy()[occurrences["identifier"].to_numpy()],
-    )
-    occurrences["rank"] = occurrences["id_type"].map({t: i for i, t in enumerate(IDENTIFIER_TYPES)})
-    return (
-        occurrences.sort_values(["record", "rank"])
-        .drop_duplicates("record")
-        .set_index("record")[["id_type", "id_value"]]
-    )
-
-
-def _json_string(values: pd.Series) -> pd.Series:
-    """Values as JSON string literals."""
-    return (
-        '"'
-        + values.astype(str).str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
-        + '"'
     )
 
 
@@ -405,9 +286,12 @@ def _metrics(
         "guard_violations": size_refusals + graph.violations,
         "links_deterministic": int((links["kind"] == "deterministic").sum()),
         "links_probabilistic": int((links["kind"] == "probabilistic").sum()),
+        "links_kept_apart": int((links["kind"] == KEPT_APART).sum()),
         "largest_cluster_identifiers": int(customers["n_identifiers"].max()) if len(customers) else 0,
         "largest_cluster_records": int(customers["n_records"].max()) if len(customers) else 0,
     }
+    for reason, count in kept_apart_counts(links).items():
+        metrics[f"links_kept_apart_{reason}"] = count
     for id_type in IDENTIFIER_TYPES:
         metrics[f"shared_{id_type}"] = int((shared["id_type"] == id_type).sum())
     for change in ("merge", "split", "new", "retired"):

@@ -11,7 +11,8 @@ def _day(text: str) -> pd.Timestamp:
     return pd.Timestamp(text) + pd.Timedelta(hours=12)
 
 
-def _history() -> IdentityHistory:
+def _history(*extra_links: tuple[str, str, str]) -> IdentityHistory:
+    """extra_links: (kind, left_record, right_record) rows added to identity_links."""
     web = pd.DataFrame(
         {
             "record_key": ["e1", "e4", "e2", "e3", "t1"],
@@ -36,7 +37,8 @@ def _history() -> IdentityHistory:
         }
     )
     links = pd.DataFrame(
-        {"kind": ["probabilistic"], "left_record": ["accounts:a2"], "right_record": ["loyalty:L2"]}
+        [("probabilistic", "accounts:a2", "loyalty:L2"), *extra_links],
+        columns=["kind", "left_record", "right_record"],
     )
     return IdentityHistory({"web": web, "accounts": accounts, "loyalty": loyalty}, record_customers, links)
 
@@ -64,3 +66,9 @@ def test_a_match_counts_once_both_records_exist():
     after, _ = history.customers_at(pd.Timestamp("2026-03-09 23:59:59"))
     assert "L2" not in set(before["record_key"])
     assert _parts(after)["K3"] == {"a2", "L2"}
+
+
+def test_rows_that_explain_why_records_were_kept_apart_join_nothing():
+    history = _history(("kept_apart", "web:t1", "accounts:a2"), ("kept_apart", "web:e1", "web:t1"))
+    records, _ = history.customers_at(pd.Timestamp("2026-03-10 23:59:59"))
+    assert _parts(records)["K2"] == {"t1"} and _parts(records)["K3"] == {"a2", "L2"}
