@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -107,13 +108,34 @@ def fit_boosting(
         categorical_features=categorical or None,
         random_state=settings.random_state,
     )
-    estimator = Pipeline([("bg_nbd", BgNbdFeatures()), ("boost", boosting)])
+    estimator = Pipeline(
+        [("bg_nbd", BgNbdFeatures()), ("fill_empty", EmptyColumnsFilled()), ("boost", boosting)]
+    )
     if calibrated:
         holdout = CustomerHoldout(
             n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state
         )
         estimator = CalibratedClassifierCV(estimator, method=settings.calibration_method, cv=holdout)
     return estimator.fit(encoded, labels)
+
+
+class EmptyColumnsFilled(TransformerMixin, BaseEstimator):
+    """Fill the columns that had no value at all in the rows fitted on with a constant.
+
+    The training columns are chosen for having two values among all training rows, but the
+    calibration fits the booster on a share of the customers only, and a rare column can be
+    empty there. scikit-learn 1.9's histogram binning fails on a column without any value
+    (`window shape cannot be larger than input array shape`, seen at 1,000 persons x 30 days),
+    while it bins a constant one into a single bin the trees never split on: so such a column
+    becomes constant, at fit and at prediction alike, and says nothing, as it said nothing.
+    """
+
+    def fit(self, X: pd.DataFrame, y=None):
+        self.empty_columns_ = [c for c in X.columns if X[c].isna().all()]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        return X.assign(**dict.fromkeys(self.empty_columns_, 0.0)) if self.empty_columns_ else X
 
 
 def fit_encoding(
