@@ -63,7 +63,7 @@ def build(persons: int, days: int, seed: int, folder: Path) -> tuple[Path, Path]
 
 def timed_run(label: str, store: WarehouseStore) -> None:
     started = time.perf_counter()
-    report = process_erasures(store, REGION)
+    report = process_erasures(store, REGION, run_id=f"benchmark-{label}")
     processed = time.perf_counter()
     found = find_erased(store, REGION)
     checked = time.perf_counter()

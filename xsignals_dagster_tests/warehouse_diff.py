@@ -59,20 +59,27 @@ def first_difference(url: str, reference_url: str) -> str | None:
                 f"{sorted(tables[1] - tables[0])}"
             )
         for name in sorted(tables[0] - WHEN_TABLES):
-            here, there = (_canonical(name, store.read_table(name)) for store in stores)
-            if list(here.columns) != list(there.columns):
-                return f"{name}: columns {list(here.columns)} vs {list(there.columns)}"
-            if len(here) != len(there):
-                return f"{name}: {len(here)} rows vs {len(there)}"
-            unequal = (here != there).to_numpy()
-            if unequal.any():
-                row, column = (int(i[0]) for i in unequal.nonzero())
-                name_of = here.columns[column]
-                return (
-                    f"{name}: sorted row {row}, {name_of}: {here.iat[row, column][:80]} vs "
-                    f"{there.iat[row, column][:80]}"
-                )
+            difference = table_difference(name, *(store.read_table(name) for store in stores))
+            if difference:
+                return difference
         return None
     finally:
         for store in stores:
             store.dispose()
+
+
+def table_difference(name: str, frame: pd.DataFrame, reference: pd.DataFrame) -> str | None:
+    """None if the two versions of table `name` hold the same rows, else the first difference."""
+    here, there = _canonical(name, frame), _canonical(name, reference)
+    if list(here.columns) != list(there.columns):
+        return f"{name}: columns {list(here.columns)} vs {list(there.columns)}"
+    if len(here) != len(there):
+        return f"{name}: {len(here)} rows vs {len(there)}"
+    unequal = (here != there).to_numpy()
+    if unequal.any():
+        row, column = (int(i[0]) for i in unequal.nonzero())
+        return (
+            f"{name}: sorted row {row}, {here.columns[column]}: {here.iat[row, column][:80]} vs "
+            f"{there.iat[row, column][:80]}"
+        )
+    return None

@@ -98,6 +98,9 @@ IDENTITY_TABLES = {
     ),
 }
 
+# The fitted person-record matcher (m, u and match weight per comparison level), an asset of its own.
+MATCH_MODEL_TABLE = "identity_match_model"
+
 # Privacy: the salt of identifier hashes and the suppression list of erased identifiers' hashes.
 privacy_salt = sa.Table("privacy_salt", metadata, sa.Column("salt", sa.Text, nullable=False))
 erasure_suppression = sa.Table(

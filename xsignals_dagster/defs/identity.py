@@ -6,19 +6,12 @@ import pandas as pd
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH
 from xsignals_dagster.contract.sources import IDENTITY_SOURCES, SOURCES
-from xsignals_dagster.contract.tables import IDENTITY_TABLES
+from xsignals_dagster.contract.tables import IDENTITY_TABLES, MATCH_MODEL_TABLE
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
-from xsignals_dagster.identity import (
-    IdentitySettings,
-    pairwise_scores,
-    resolve_identities,
-)
-from xsignals_dagster.ingest.frames import load_source_frames
+from xsignals_dagster.identity import IdentitySettings, pairwise_scores, resolve_stored_identities
 from xsignals_dagster.resources import GroundTruth, Warehouse
-from xsignals_dagster.warehouse.store import utc_now
 
 MIN_LINKED_SHARE = 0.5
-MATCH_MODEL_TABLE = "identity_match_model"
 
 
 def _evaluate(truth: GroundTruth, record_customers: pd.DataFrame) -> dict[str, float]:
@@ -92,24 +85,12 @@ def _spec(name: str, description: str) -> dg.AssetSpec:
 )
 def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse, truth: GroundTruth):
     """Deterministic links on touchpoint keys, then recordlinkage matching of person records."""
-    store = warehouse.store
     settings = IdentitySettings()
-    frames = load_source_frames(store, IDENTITY_SOURCES)
-    previous = store.read_table("customer_identifiers") if store.has_table("customer_identifiers") else None
-    result = resolve_identities(frames, previous, settings)
+    result = resolve_stored_identities(warehouse.store, context.run.run_id, settings)
     context.log.info(
         f"{result.metrics['customers']} customers from {result.metrics['records']} records, "
         f"{result.metrics['known_share']:.1%} known"
     )
-    changes = result.id_changes.assign(run_id=context.run.run_id, changed_at=utc_now())
-    with store.transaction() as tx:
-        tx.replace_table("customer_identifiers", result.customer_identifiers)
-        tx.replace_table("customer_records", result.record_customers)
-        tx.replace_table("customers", result.customers)
-        tx.replace_table("identity_links", result.links)
-        tx.replace_table("shared_identifiers", result.shared_identifiers)
-        tx.replace_table(MATCH_MODEL_TABLE, result.match_model)
-        tx.replace_rows("identity_changes", changes, {"run_id": context.run.run_id})
     metrics = {**result.metrics, **_evaluate(truth, result.record_customers)}
     records = len(result.record_customers)
     linked = records - metrics["records_without_customer"]
@@ -135,7 +116,9 @@ def identity_resolution(context: dg.AssetExecutionContext, warehouse: Warehouse,
             **{name: value for name, value in metrics.items() if name.startswith("links_")},
         },
     )
-    yield dg.MaterializeResult(asset_key="identity_changes", metadata={"rows_this_run": len(changes)})
+    yield dg.MaterializeResult(
+        asset_key="identity_changes", metadata={"rows_this_run": len(result.id_changes)}
+    )
     yield dg.MaterializeResult(
         asset_key="shared_identifiers", metadata={"rows": len(result.shared_identifiers)}
     )

@@ -4,7 +4,12 @@ that nothing erased is left, which also runs on its own every day."""
 import dagster as dg
 
 from xsignals_dagster.automation import DOWNSTREAM_REFRESH, ERASURE_CHECK_CRON
-from xsignals_dagster.contract.tables import BOOKKEEPING_TABLE_NAMES, IDENTITY_TABLES, erasure_audit
+from xsignals_dagster.contract.tables import (
+    BOOKKEEPING_TABLE_NAMES,
+    IDENTITY_TABLES,
+    MATCH_MODEL_TABLE,
+    erasure_audit,
+)
 from xsignals_dagster.contract.vocabularies import WAREHOUSE_POOL
 from xsignals_dagster.privacy.erasure import find_erased, pending_requests, process_erasures
 from xsignals_dagster.resources import LandingZone, Warehouse
@@ -16,8 +21,8 @@ from xsignals_dagster.resources import LandingZone, Warehouse
     description=(
         "Carries out erasure requests: the person's identifiers join a suppression list of salted "
         "hashes, and every row holding one of them or belonging to them is deleted from every table "
-        "(rejected rows included). `erasure_audit`, the table this asset materializes, records each "
-        "request, without the values."
+        "(rejected rows included); identity is then resolved again from the records that remain. "
+        "`erasure_audit`, the table this asset materializes, records each request, without the values."
     ),
     deps=["stg_erasure", *IDENTITY_TABLES],
     metadata={"dagster/table_name": erasure_audit.name},
@@ -27,21 +32,30 @@ from xsignals_dagster.resources import LandingZone, Warehouse
 def erasures(
     context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone
 ) -> dg.MaterializeResult:
-    """Removes rows from other assets' tables: each such asset gets an observation saying how many
-    and for which requests, so its catalog page shows the change. An observation, not a
-    materialization: the data was not rebuilt, and automation must not refresh downstream for it."""
+    """Removes rows from other assets' tables, and rewrites the identity tables when identity's
+    inputs lost rows: each such asset gets an observation saying how many rows, for which
+    requests and whether it was resolved again, so its catalog page shows the change. An
+    observation, not a materialization: everything downstream of these tables already waits for
+    this asset, and automation must not refresh downstream for it a second time."""
     request_ids = ", ".join(pending_requests(warehouse.store)["request_id"])
-    report = process_erasures(warehouse.store, landing.default_region)
+    report = process_erasures(warehouse.store, landing.default_region, context.run.run_id)
     if report.requests:
         context.log.info(
             f"{report.requests} erasure request(s): {report.customers} customer(s), "
             f"{report.identifiers} identifier(s) suppressed, rows removed: {report.rows_removed}"
         )
+    if report.identity_resolved_again:
+        context.log.info("Identity resolved again from the records that remain, as the next run would")
     # Every table is an asset named after it or bookkeeping (test_definitions holds this); the two
     # assets whose tables have other names, erasures and intent_model, hold nothing erasure removes.
-    for table, rows in sorted(report.rows_removed.items()):
+    resolved_again = (*IDENTITY_TABLES, MATCH_MODEL_TABLE) if report.identity_resolved_again else ()
+    for table in sorted(set(report.rows_removed) | set(resolved_again)):
         if table not in BOOKKEEPING_TABLE_NAMES:
-            metadata = {"rows_removed": rows, "request_ids": request_ids}
+            metadata = {
+                "rows_removed": report.rows_removed.get(table, 0),
+                "request_ids": request_ids,
+                "resolved_again": table in resolved_again,
+            }
             context.log_event(dg.AssetObservation(asset_key=table, metadata=metadata))
     return dg.MaterializeResult(
         metadata={

@@ -7,7 +7,9 @@ customers, or shows one among its original values (a rejected row's raw values, 
 row's extra columns) is deleted, in every table of the warehouse, whatever its
 partition. Ingestion then rejects later rows carrying any of them, in any column, as
 `erased`. An audit row per request says when and how many rows each
-table lost, without the values.
+table lost, without the values. When the staged rows of a source identity reads lost rows,
+identity is resolved again from what remains (`identity.stored`): the erased person must not
+shape how everyone else is linked, and the next run would resolve exactly that.
 
 Neither the removal nor the check that nothing erased is left reads whole tables: they read
 the distinct values of the columns that can hold an identifier, hash those, and delete or
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from xsignals_dagster.contract.sources import IDENTITY_SOURCES, SOURCES
 from xsignals_dagster.contract.tables import (
     erasure_audit,
     erasure_suppression,
@@ -34,6 +37,7 @@ from xsignals_dagster.contract.tables import (
     privacy_salt,
 )
 from xsignals_dagster.contract.vocabularies import IDENTIFIER_TYPES
+from xsignals_dagster.identity import resolve_stored_identities
 from xsignals_dagster.ingest.suppression import (
     Suppression,
     erasure_salt,
@@ -65,6 +69,7 @@ class ErasureReport:
     customers: int
     identifiers: int
     rows_removed: dict[str, int]
+    identity_resolved_again: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,9 @@ def pending_requests(store: WarehouseStore) -> pd.DataFrame:
     return requests.reset_index(drop=True)
 
 
-def process_erasures(store: WarehouseStore, region: str) -> ErasureReport:
-    """Carry out every request not processed yet; returns what was removed."""
+def process_erasures(store: WarehouseStore, region: str, run_id: str) -> ErasureReport:
+    """Carry out every request not processed yet; returns what was removed. `run_id` is the run
+    that records identity's changes when identity is resolved again."""
     requests = pending_requests(store)
     if requests.empty:
         return ErasureReport(0, 0, 0, {})
@@ -185,7 +191,13 @@ def process_erasures(store: WarehouseStore, region: str) -> ErasureReport:
     with store.transaction() as tx:
         tx.ensure_table(erasure_audit)
         tx.insert(erasure_audit, audit)
-    return ErasureReport(len(requests), len(customers), len(suppression["identifier_hash"].unique()), removed)
+    identity_inputs = {SOURCES[source].table for source in IDENTITY_SOURCES}
+    resolve_again = bool(identity_inputs & removed.keys())
+    if resolve_again:
+        resolve_stored_identities(store, run_id, again_in_run=True)
+    return ErasureReport(
+        len(requests), len(customers), len(suppression["identifier_hash"].unique()), removed, resolve_again
+    )
 
 
 def remove_erased(

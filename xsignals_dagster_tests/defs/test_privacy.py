@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from xsignals_dagster.contract.tables import BOOKKEEPING_TABLE_NAMES
+from xsignals_dagster.contract.tables import BOOKKEEPING_TABLE_NAMES, IDENTITY_TABLES, MATCH_MODEL_TABLE
 from xsignals_dagster.definitions import build_definitions
 from xsignals_dagster.resources import LandingZone, Warehouse, build_resources
 from xsignals_dagster.warehouse import WarehouseStore
@@ -48,11 +48,21 @@ def test_erasure_leaves_an_observation_on_every_asset_whose_table_it_changed(
         records = instance.fetch_observations(key, limit=2).records
         if records:
             [record] = records  # one erasure, one observation
-            metadata = record.asset_observation.metadata
-            observed[key.to_user_string()] = (metadata["rows_removed"].value, metadata["request_ids"].value)
+            metadata = {name: value.value for name, value in record.asset_observation.metadata.items()}
+            observed[key.to_user_string()] = (
+                metadata["rows_removed"],
+                metadata["request_ids"],
+                metadata["resolved_again"],
+            )
             runs[key.to_user_string()] = record.run_id
-    of_assets = {table: rows for table, rows in removed.items() if table not in BOOKKEEPING_TABLE_NAMES}
-    assert observed == {table: (rows, "E1") for table, rows in of_assets.items()}
+    # Her staged rows fed identity, so identity was resolved again: every identity table says so.
+    identity = {*IDENTITY_TABLES, MATCH_MODEL_TABLE}
+    of_assets = {
+        table: (removed.get(table, 0), "E1", table in identity)
+        for table in {*removed, *identity}
+        if table not in BOOKKEEPING_TABLE_NAMES
+    }
+    assert observed == of_assets
     # stg_web lost rows in the erasures step, and was not materialized by it
     assert instance.get_latest_materialization_event(dg.AssetKey("stg_web")).run_id != runs["stg_web"]
 

@@ -8,10 +8,12 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from xsignals_dagster.contract.tables import IDENTITY_TABLES, MATCH_MODEL_TABLE
 from xsignals_dagster.privacy.erasure import find_erased
 from xsignals_dagster.warehouse import WarehouseStore
 from xsignals_dagster_tests.ingest.landing_files import land
 from xsignals_dagster_tests.pipeline import run_pipeline
+from xsignals_dagster_tests.warehouse_diff import table_difference
 
 ERASED = {
     "email": "ann.lee@example.com",
@@ -142,6 +144,24 @@ def test_erasure_reaches_every_table_and_stays(instance, landing, warehouse_url)
         [dg.AssetCheckKey(dg.AssetKey("erasures"), "no_erased_identifiers")]
     )
     assert next(iter(check.values())).event.dagster_event.event_specific_data.passed
+
+
+def test_identity_after_an_erasure_is_what_the_next_run_resolves(instance, landing, warehouse_url):
+    """Her records no longer shape how anyone else is linked: identity is resolved again from what
+    remains, so the next run leaves every identity table as the erasing run did. Before, the next run's
+    matcher, fitted without her, had other m and u, and a run killed after the erasure re-ran to other
+    match probabilities than a clean run."""
+    store = WarehouseStore(warehouse_url)
+    land_day_one(landing)
+    run_pipeline(instance, landing, warehouse_url)
+    land(landing, "erasure/2026-11-21.csv", "request_id,ts,email\nE1,2026-11-21,ann.lee@example.com\n")
+    run_pipeline(instance, landing, warehouse_url)
+    identity = (*IDENTITY_TABLES, MATCH_MODEL_TABLE)
+    after_erasure = {name: store.read_table(name) for name in identity}
+    run_pipeline(instance, landing, warehouse_url)
+    differences = [table_difference(name, store.read_table(name), after_erasure[name]) for name in identity]
+    assert [d for d in differences if d] == []
+    assert ERASED["account_id"] not in set(after_erasure["customer_identifiers"]["id_value"])
 
 
 def test_a_check_after_a_clean_one_still_finds_what_a_changed_table_brought_back(
