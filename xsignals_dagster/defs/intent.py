@@ -30,7 +30,12 @@ from xsignals_dagster.intent import (
 )
 from xsignals_dagster.intent.features import LABEL_OWNER
 from xsignals_dagster.intent.labels import FEATURE_WINDOW_DAYS, MAX_TRAINING_SNAPSHOTS, TRAINING_SNAPSHOTS
-from xsignals_dagster.intent.registry import latest_model, register_model
+from xsignals_dagster.intent.registry import (
+    latest_model,
+    newest_models,
+    register_model,
+    training_fingerprint,
+)
 from xsignals_dagster.resources import IntentConfig, Warehouse
 from xsignals_dagster.signals.profile import build_profile, compute_signals
 from xsignals_dagster.warehouse.store import utc_now
@@ -169,7 +174,8 @@ def intent_training_set(context: dg.AssetExecutionContext, warehouse: Warehouse,
         "with its version, features and the evaluated fit's metrics in "
         "`intent_models`, the model registry: the table this asset materializes. While none can be "
         "trained or evaluated the check warns why, and intent_scores "
-        "scores with a label-free model. Retrains weekly (Mondays), when missing, or while a check fails."
+        "scores with a label-free model. Retrains weekly (Mondays), when missing, or while a check fails; "
+        "on data and code unchanged since the newest model it keeps that one (trained_again: false)."
     ),
     deps=["intent_training_set", PURCHASES_TABLE],
     metadata={"dagster/table_name": MODEL_REGISTRY_TABLE},
@@ -195,13 +201,20 @@ def intent_model(
     training = (
         store.read_table("intent_training_set") if store.has_table("intent_training_set") else pd.DataFrame()
     )
-    previous = latest_model(store, horizon)
+    settings = IntentSettings()
+    newest = newest_models(store, horizon, 2)
     try:
         if training.empty:
             raise InsufficientData(
                 f"no training snapshot: the history is shorter than the {horizon}-day label window"
             )
-        model = train_intent_model(training, None, store.read_table(PURCHASES_TABLE), horizon)
+        purchases = store.read_table(PURCHASES_TABLE)
+        fingerprint = training_fingerprint(training, purchases, horizon, settings)
+        kept = bool(newest) and newest[0].training_fingerprint == fingerprint
+        if kept:  # the same recipe on the same data trains the same model (registry docstring)
+            model, newest = newest[0].model, newest[1:]
+        else:
+            model = train_intent_model(training, None, purchases, horizon, settings)
     except InsufficientData as gate:
         reason = f"no supervised model: {gate}"
         context.log.warning(f"{reason}; intent_scores scores with a label-free model meanwhile")
@@ -214,10 +227,14 @@ def intent_model(
         return dg.MaterializeResult(
             metadata={"kind": "none: scores are label-free", "reason": reason}, check_results=[check]
         )
-    passed, message = auc_check(model.metrics, previous.metrics if previous is not None else None, AUC_FLOOR)
-    register_model(store, model, utc_now())
+    previous = newest[0].model.metrics if newest else None
+    passed, message = auc_check(model.metrics, previous, AUC_FLOOR)
+    if kept:
+        context.log.info(f"Training data and recipe unchanged since {model.version}: kept, not trained again")
+    else:
+        register_model(store, model, utc_now(), fingerprint)
     return dg.MaterializeResult(
-        metadata=_evidence(model),
+        metadata={**_evidence(model), "trained_again": not kept},
         check_results=[
             dg.AssetCheckResult(
                 check_name="auc_above_floor_and_not_dropping", passed=passed, metadata={"result": message}

@@ -34,6 +34,15 @@ def test_a_sales_only_landing_zone_trains_on_the_transactions_and_scores_every_c
         metadata = instance.get_latest_materialization_event(
             dg.AssetKey("intent_model")
         ).asset_materialization.metadata
+        # Nothing changed: the second run keeps the model instead of registering the same one again
+        # (so a run re-run after a crash leaves one entry, as a clean run does).
+        run_everything(instance, tmp_path / "landing", resources)
+        again = instance.get_latest_materialization_event(
+            dg.AssetKey("intent_model")
+        ).asset_materialization.metadata
+    assert metadata["trained_again"].value is True and again["trained_again"].value is False
+    assert again["version"].value == metadata["version"].value
+    assert len(WarehouseStore(url).read_table("intent_models")) == 1
 
     assert metadata["kind"].value == "supervised", metadata.get("reason")
     assert metadata["evaluation"].value == "out of time"
