@@ -17,6 +17,22 @@ KEY_COLUMN = {
     "preferences": "record_id",
 }
 
+HOME = {
+    "last_name": "Okafor",
+    "street": "5112 145th St",
+    "city": "Anytown",
+    "postcode": "00000",
+    "state": "WA",
+}
+
+HOUSEHOLD_OF_FIVE = [
+    ("Diana", "1976-05-06"),
+    ("Anna", "1979-09-29"),
+    ("Marcus", "2004-11-03"),
+    ("Leah", "2011-07-18"),
+    ("Sam", "2019-03-03"),
+]
+
 
 def frame(source: str, rows: list[dict]) -> pd.DataFrame:
     """Rows as a loaded frame: record_key from the source's key (generated when absent), dates as datetime64.
@@ -40,6 +56,31 @@ def frame(source: str, rows: list[dict]) -> pd.DataFrame:
 
 def frames(**sources: list[dict]) -> dict[str, pd.DataFrame]:
     return {source: frame(source, rows) for source, rows in sources.items()}
+
+
+def loyalty_roster(members: list[tuple[str, str]]) -> list[dict]:
+    """One loyalty record (L0, L1, ...) a (first name, birth date) member, all at HOME and without contact
+    details, so only first name and birth date tell the members apart."""
+    return [
+        {"loyalty_id": f"L{i}", **HOME, "first_name": first_name, "date_of_birth": born}
+        for i, (first_name, born) in enumerate(members)
+    ]
+
+
+def family_tablet() -> dict[str, list[dict]]:
+    """Diana's and Marcus's accounts (A0, A1; one household) both log into one tablet, which also sends an
+    event nobody is logged in on (e2): a device shared by two people, not evidence they are one."""
+    return {
+        "accounts": [
+            {"account_id": "A0", **HOME, "first_name": "Diana", "date_of_birth": "1976-05-06"},
+            {"account_id": "A1", **HOME, "first_name": "Marcus", "date_of_birth": "2004-11-03"},
+        ],
+        "app": [
+            {"event_id": "e0", "device_id": "tablet", "account_id": "A0"},
+            {"event_id": "e1", "device_id": "tablet", "account_id": "A1"},
+            {"event_id": "e2", "device_id": "tablet"},
+        ],
+    }
 
 
 def customer_of(result, source: str, record_key: str):

@@ -8,29 +8,20 @@ import numpy as np
 
 from xsignals_dagster.identity import IdentitySettings, resolve_identities
 
-from .builders import customer_holding, customer_of, frames
-
-HOME = {
-    "last_name": "Okafor",
-    "street": "5112 145th St",
-    "city": "Anytown",
-    "postcode": "00000",
-    "state": "WA",
-}
+from .builders import (
+    HOME,
+    HOUSEHOLD_OF_FIVE,
+    customer_holding,
+    customer_of,
+    family_tablet,
+    frames,
+    loyalty_roster,
+)
 
 
 def test_a_household_of_five_without_contact_details_stays_apart():
-    members = [
-        ("Diana", "1976-05-06"),
-        ("Anna", "1979-09-29"),
-        ("Marcus", "2004-11-03"),
-        ("Leah", "2011-07-18"),
-        ("Sam", "2019-03-03"),
-    ]
-    loyalty = [
-        {"loyalty_id": f"L{i}", **HOME, "first_name": f, "date_of_birth": d}
-        for i, (f, d) in enumerate(members)
-    ]
+    members = HOUSEHOLD_OF_FIVE
+    loyalty = loyalty_roster(members)
     accounts = [{"account_id": "A0", **HOME, "first_name": "Anna"}]  # one member's account, no date of birth
     result = resolve_identities(frames(loyalty=loyalty, accounts=accounts))
 
@@ -51,16 +42,7 @@ def test_the_same_person_on_two_rosters_with_a_nickname_and_a_moved_address_link
 
 
 def test_a_family_tablet_two_accounts_log_into_is_shared_not_a_bridge():
-    accounts = [
-        {"account_id": "A0", **HOME, "first_name": "Diana", "date_of_birth": "1976-05-06"},
-        {"account_id": "A1", **HOME, "first_name": "Marcus", "date_of_birth": "2004-11-03"},
-    ]
-    app = [
-        {"event_id": "e0", "device_id": "tablet", "account_id": "A0"},
-        {"event_id": "e1", "device_id": "tablet", "account_id": "A1"},
-        {"event_id": "e2", "device_id": "tablet"},
-    ]
-    result = resolve_identities(frames(accounts=accounts, app=app))
+    result = resolve_identities(frames(**family_tablet()))
 
     assert customer_holding(result, "account_id", "A0") != customer_holding(result, "account_id", "A1")
     shared = result.shared_identifiers.set_index("id_value")

@@ -9,8 +9,7 @@ import pandas as pd
 
 from xsignals_dagster.identity import IdentitySettings, resolve_identities
 
-from .builders import customer_holding, frames
-from .test_households import HOME
+from .builders import HOME, HOUSEHOLD_OF_FIVE, customer_holding, family_tablet, frames, loyalty_roster
 
 
 def kept_apart(result, reason: str) -> pd.DataFrame:
@@ -29,18 +28,9 @@ def test_a_household_of_five_says_which_members_a_household_blind_model_would_ha
     """Five members at one address, no contact details; the form copied Diana's birth date onto Anna's record.
     A model blind to households links Anna and Diana (same surname, address and birth date); the household
     stratum keeps them apart, and the row says so with both weights."""
-    members = [
-        ("Diana", "1976-05-06"),
-        ("Anna", "1976-05-06"),
-        ("Marcus", "2004-11-03"),
-        ("Leah", "2011-07-18"),
-        ("Sam", "2019-03-03"),
-    ]
-    loyalty = [
-        {"loyalty_id": f"L{i}", **HOME, "first_name": f, "date_of_birth": d}
-        for i, (f, d) in enumerate(members)
-    ]
-    result = resolve_identities(frames(loyalty=loyalty))
+    (diana, diana_born), (anna, _), *children = HOUSEHOLD_OF_FIVE
+    members = [(diana, diana_born), (anna, diana_born), *children]
+    result = resolve_identities(frames(loyalty=loyalty_roster(members)))
 
     assert result.customers["customer_id"].nunique() == len(members)
     rows = kept_apart(result, "household")
@@ -58,16 +48,7 @@ def test_a_household_of_five_says_which_members_a_household_blind_model_would_ha
 
 
 def test_a_family_tablet_two_accounts_log_into_is_a_kept_apart_row_naming_both():
-    accounts = [
-        {"account_id": "A0", **HOME, "first_name": "Diana", "date_of_birth": "1976-05-06"},
-        {"account_id": "A1", **HOME, "first_name": "Marcus", "date_of_birth": "2004-11-03"},
-    ]
-    app = [
-        {"event_id": "e0", "device_id": "tablet", "account_id": "A0"},
-        {"event_id": "e1", "device_id": "tablet", "account_id": "A1"},
-        {"event_id": "e2", "device_id": "tablet"},
-    ]
-    result = resolve_identities(frames(accounts=accounts, app=app))
+    result = resolve_identities(frames(**family_tablet()))
 
     rows = kept_apart(result, "shared_identifier")
     assert len(rows) == 1 and sides(rows) == {frozenset(("A0", "A1"))}
