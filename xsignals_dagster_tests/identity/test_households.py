@@ -59,6 +59,22 @@ def test_a_record_without_a_first_name_sharing_surname_and_address_stays_apart()
     assert customer_holding(result, "loyalty_id", "L0") != customer_holding(result, "account_id", "A0")
 
 
+FIRST_NAMES = [
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "Elijah",
+    "Sophia",
+    "Lucas",
+    "Mia",
+    "Mason",
+    "Harper",
+    "Ethan",
+]
+
+
 def random_birth_date(rng: np.random.Generator) -> str:
     year, month, day = (
         1950 + int(rng.integers(0, 60)),
@@ -72,20 +88,6 @@ def test_an_em_without_anchors_still_separates_households():
     """Loyalty members only (no account links them, no contact details): 40 households of four with
     distinct first names and birth dates, each member registered twice with a typo in the second."""
     rng = np.random.default_rng(0)
-    firsts = [
-        "Olivia",
-        "Liam",
-        "Emma",
-        "Noah",
-        "Ava",
-        "Elijah",
-        "Sophia",
-        "Lucas",
-        "Mia",
-        "Mason",
-        "Harper",
-        "Ethan",
-    ]
     loyalty = []
     for h in range(40):
         home = {
@@ -95,7 +97,7 @@ def test_an_em_without_anchors_still_separates_households():
             "postcode": "00000",
             "state": "WA",
         }
-        for k, first in enumerate(rng.choice(firsts, 4, replace=False)):
+        for k, first in enumerate(rng.choice(FIRST_NAMES, 4, replace=False)):
             dob = random_birth_date(rng)
             for copy, name in enumerate((first, first[:-1] + "x")):
                 loyalty.append(
@@ -138,20 +140,6 @@ def census_rosters(copied_every: int):
     copied_every-th household the form copied the first member's birth date onto the second member's
     loyalty record (as census forms do), so two members share a birth date."""
     rng = np.random.default_rng(1)
-    firsts = [
-        "Olivia",
-        "Liam",
-        "Emma",
-        "Noah",
-        "Ava",
-        "Elijah",
-        "Sophia",
-        "Lucas",
-        "Mia",
-        "Mason",
-        "Harper",
-        "Ethan",
-    ]
     loyalty, accounts = [], []
     for h in range(60):
         home = {
@@ -162,7 +150,7 @@ def census_rosters(copied_every: int):
             "state": "WA",
         }
         dobs = [random_birth_date(rng) for _ in range(4)]
-        for k, first in enumerate(rng.choice(firsts, 4, replace=False)):
+        for k, first in enumerate(rng.choice(FIRST_NAMES, 4, replace=False)):
             written = dobs[0] if k == 1 and h % copied_every == 0 else dobs[k]
             loyalty.append({"loyalty_id": f"L{h}M{k}", **home, "first_name": first, "date_of_birth": written})
             accounts.append(
@@ -205,20 +193,6 @@ def test_without_households_the_stratum_learns_nothing_against_one_person():
     """FEBRL-like data, no households: pairs sharing surname and address are almost all one person, so the
     household stratum's match share is high and one person's records with a replaced first name still link."""
     rng = np.random.default_rng(2)
-    firsts = [
-        "Olivia",
-        "Liam",
-        "Emma",
-        "Noah",
-        "Ava",
-        "Elijah",
-        "Sophia",
-        "Lucas",
-        "Mia",
-        "Mason",
-        "Harper",
-        "Ethan",
-    ]
     loyalty, accounts = [], []
     for p in range(120):
         home = {
@@ -229,8 +203,9 @@ def test_without_households_the_stratum_learns_nothing_against_one_person():
             "state": "WA",
         }
         dob = random_birth_date(rng)
-        first = firsts[p % len(firsts)]
-        replaced = firsts[(p + 5) % len(firsts)] if p % 10 == 0 else first  # a first name replaced wholesale
+        first = FIRST_NAMES[p % len(FIRST_NAMES)]
+        # every tenth person's account carries a first name replaced wholesale
+        replaced = FIRST_NAMES[(p + 5) % len(FIRST_NAMES)] if p % 10 == 0 else first
         loyalty.append({"loyalty_id": f"L{p}", **home, "first_name": first, "date_of_birth": dob})
         accounts.append({"account_id": f"A{p}", **home, "first_name": replaced, "date_of_birth": dob})
     result = resolve_identities(frames(loyalty=loyalty, accounts=accounts))
