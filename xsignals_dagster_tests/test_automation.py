@@ -73,8 +73,9 @@ def test_model_retries_while_it_cannot_train_then_keeps_its_weekly_cadence(tmp_p
         "warehouse": Warehouse(url=f"sqlite:///{tmp_path / 'warehouse.db'}"),
         "intent_config": IntentConfig(horizon_days=7),
     }
-    definitions = build_definitions(resources)
     with dg.instance_for_test() as instance:
+        # Loaded while an instance is open: Dagster reads its defs state through the current one.
+        definitions = build_definitions(resources)
         _land(zone / "landing", landing, lambda day: day <= "2026-10-20")  # shorter than the label window
         run_everything(instance, landing, resources)
         untrained = instance.get_latest_materialization_event(

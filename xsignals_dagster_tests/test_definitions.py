@@ -135,7 +135,8 @@ def test_every_table_a_full_run_writes_is_an_asset_or_bookkeeping(tmp_path: Path
     }
     with dg.instance_for_test() as instance:
         run_everything(instance, zone / "landing", resources)
-    graph = build_definitions(resources).resolve_asset_graph()
+        # Loaded while an instance is open: Dagster reads its defs state through the current one.
+        graph = build_definitions(resources).resolve_asset_graph()
     tables_of_assets = {
         graph.get(key).metadata.get("dagster/table_name", key.to_user_string())
         for key in graph.get_all_asset_keys()
