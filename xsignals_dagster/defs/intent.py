@@ -319,6 +319,8 @@ def intent_scores(
         model = fit_label_free_model(profile, horizon, NO_SUPERVISED_MODEL)
         context.log.warning(f"{model.kind} scores every customer: {NO_SUPERVISED_MODEL}")
     scores = score_customers(model, profile, as_of).assign(model_version=model.version)[SCORE_COLUMNS]
+    if scores.empty:
+        context.log.warning("customer_profiles has no customer yet: intent_scores is empty")
     _write(store, "intent_scores", scores)
     return dg.MaterializeResult(
         metadata={

@@ -16,6 +16,15 @@ from xsignals_dagster.intent.model import IntentModel
 # the top decile is the audience a marketer can act on, the next two deciles are warm.
 HIGH_INTENT = 90.0
 MEDIUM_INTENT = 70.0
+SCORE_TABLE_COLUMNS = [
+    CUSTOMER_ID,
+    AS_OF,
+    "horizon_days",
+    "intent_score",
+    "percentile",
+    "bucket",
+    "top_factors",
+]
 
 
 def intent_bucket(percentiles: pd.Series) -> pd.Series:
@@ -37,6 +46,10 @@ def score_customers(
     if horizon_days is not None and horizon_days != model.horizon_days:
         raise ValueError(f"the model predicts a {model.horizon_days}-day horizon, not {horizon_days} days")
     customers = with_customer_column(features).set_index(CUSTOMER_ID)
+    if customers.empty:
+        # Profiles can still be empty when a model exists: under automation the training set
+        # is built from staged rows while the profile waits for identity. Nobody to score.
+        return pd.DataFrame(columns=SCORE_TABLE_COLUMNS)
     with threadpool_limits(limits=model.settings.scoring_threads, user_api="openmp"):
         encoded = model.encode(customers)
         scores = pd.Series(model.predict_encoded(encoded), index=customers.index)

@@ -121,3 +121,11 @@ def test_without_any_purchase_customers_are_ranked_by_engagement_recency_and_exp
     )
     assert scores.loc["unseen", "intent_score"] == 0.5
     assert "last on the website 1 day ago (+)" in scores.loc["recent", "top_factors"]
+
+
+def test_an_empty_profile_fits_and_scores_nobody():
+    # Under automation the profile can still be empty when intent_scores first runs.
+    profile = pd.DataFrame({"customer_id": pd.Series(dtype=str)})
+    model = fit_label_free_model(profile, 14, reason="no customers yet")
+    scores = score_customers(model, profile, "2026-03-31")
+    assert scores.empty and "intent_score" in scores.columns

@@ -127,3 +127,10 @@ def test_occlusion_effects_equal_rescoring_every_row_with_the_typical_value(trai
         at_typical_somewhere |= bool(same.any())
         assert (effects.loc[same.to_numpy(), column] == 0).all()
     assert at_typical_somewhere
+
+
+def test_an_empty_profile_scores_nobody(trained, scores):
+    # A supervised model can exist while the profile is still empty (a fresh instance under
+    # automation trains from staged rows before identity resolved anyone): no customer, no error.
+    empty = score_customers(trained, pd.DataFrame({"customer_id": pd.Series(dtype=str)}), AS_OF)
+    assert empty.empty and list(empty.columns) == list(scores.columns)
