@@ -191,7 +191,8 @@ class IntentModel:
     `trained_on`, evaluated on the later snapshot `evaluated_on`) or on held-out customers.
     The `pipeline` that scores is the same recipe (features, settings, calibration) fitted
     again on the `served_rows` of every snapshot `served_on`, the evaluated one and the
-    held-out customers included: backtest, then refit (`training.py`). A label-free model has
+    held-out customers included: backtest, then refit (`training.py`), and stacked with
+    Pareto/NBD where there are purchase histories (`stacking.py`). A label-free model has
     no labels to be measured against: its metrics are empty and it serves what it fitted.
     """
 

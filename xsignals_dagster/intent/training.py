@@ -9,7 +9,9 @@ hyper-parameters, calibration on held-out customers) is fitted again on every sn
 evaluated one included, and that refit is what scores (backtest, then refit): the newest
 label window has closed by the time the model serves, so learning it is no leak, and it is
 the period nearest the customers scored. Every figure kept with the model is the measured
-fit's, which never saw the evaluated snapshot's labels.
+fit's, which never saw the evaluated snapshot's labels. Where there are purchase histories,
+both fits are stacked with Pareto/NBD by weights learnt on the evaluation snapshot
+(`stacking.py`), and the figures are the stack's, cross-validated on that snapshot.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from xsignals_dagster.intent.model import (
     model_version,
     predict_probability,
 )
+from xsignals_dagster.intent.stacking import Stacking, fit_stacking
 
 # Rows of the evaluation snapshot used to rank features for explanations.
 EXPLANATION_SAMPLE_ROWS = 1_000
@@ -232,16 +235,19 @@ def _refit(
     feature_columns: list[str],
     categorical_columns: list[str],
     settings: IntentSettings,
+    stacking: Stacking | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Pipeline]:
     """The rows served from, their encoding, and the pipeline fitted on them: the measured
     recipe (same columns, settings and calibration on a held-out share of customers, so the
-    refit is calibrated as the measured fit was) on every row of `training_set`, up to the
-    same cap."""
+    refit is calibrated as the measured fit was; the same stack with Pareto/NBD) on every
+    row of `training_set`, up to the same cap."""
     served = training_set.iloc[
         _positions(len(training_set), settings.max_training_rows, settings.random_state)
     ]
     encoding, encoded = fit_encoding(_by_customer(served), feature_columns, categorical_columns)
     classify = fit_boosting(encoded, served[LABEL].to_numpy(), categorical_columns, settings)
+    if stacking is not None:
+        classify = stacking.around(classify)
     return served, encoded, Pipeline([*encoding.steps, ("classify", classify)])
 
 
@@ -289,13 +295,17 @@ def _train(
     encoding, encoded_training = fit_encoding(_by_customer(training), feature_columns, categorical_columns)
     encoded = (encoded_training, encoding.transform(_by_customer(evaluation)))
     classify = fit_boosting(encoded_training, labels, categorical_columns, settings)
-    scores = predict_probability(classify, encoded[1])
     outcomes = evaluation[LABEL].to_numpy()
+    booster_scores = predict_probability(classify, encoded[1])
+    stacking = fit_stacking(encoded[1], outcomes, booster_scores, horizon_days, settings.random_state)
+    scores = booster_scores if stacking is None else stacking.evaluation_scores
     baseline_metrics = _baseline_metrics(
         training, evaluation, encoded, categorical_columns, purchases, horizon_days, settings
     )
     ablation = _ablation(training, evaluation, encoded, categorical_columns, settings)
-    served, encoded_served, pipeline = _refit(training_set, feature_columns, categorical_columns, settings)
+    served, encoded_served, pipeline = _refit(
+        training_set, feature_columns, categorical_columns, settings, stacking
+    )
     explained_columns, reference_values = _explanation_basis(
         pipeline[-1],
         (encoded_served, pipeline[:-1].transform(_by_customer(evaluation))),
@@ -313,7 +323,11 @@ def _train(
         trained_on=trained_on,
         trained_rows=len(training),
         evaluated_on=pd.Timestamp(evaluation[AS_OF].iloc[0]),
-        metrics=score_metrics(outcomes, scores, float(labels.mean())),
+        metrics={
+            **score_metrics(outcomes, scores, float(labels.mean())),
+            "booster_roc_auc": float(roc_auc_score(outcomes, booster_scores)),
+            "stacked_with_pareto_nbd": float(stacking is not None),
+        },
         calibration_table=markdown_table(calibration_table(outcomes, scores)),
         lift_table=markdown_table(lift_table(outcomes, scores)),
         baseline_metrics=baseline_metrics,

@@ -99,3 +99,47 @@ def known_probability_world(n_customers: int, n_snapshots: int, horizon_days: in
         pd.concat(purchases, ignore_index=True),
         np.concatenate(truths),
     )
+
+
+# The buy-till-you-die population: profiles as of day CALIBRATION_END, and purchases in the
+# BTYD_HORIZON_DAYS after it.
+BTYD_HORIZON_DAYS = 30
+CALIBRATION_END = 180.0
+
+
+def buy_till_you_die_population(customers: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Customers drawn from the BG/NBD story itself (first purchase in the first 90 days,
+    Poisson purchases at a gamma-distributed rate, dropping out after each purchase with a
+    beta-distributed probability): their profile columns at CALIBRATION_END and whether they
+    bought in the BTYD_HORIZON_DAYS after it."""
+    rng = np.random.default_rng(seed)
+    rates = rng.gamma(shape=0.6, scale=1 / 12.0, size=customers)  # r = 0.6, alpha = 12 days
+    dropout = rng.beta(0.7, 3.0, size=customers)
+    rows, bought_after = [], np.zeros(customers, dtype=bool)
+    for k in range(customers):
+        day = rng.uniform(0, 90)
+        days = [day]
+        while True:
+            if rng.random() < dropout[k]:
+                break
+            day += rng.exponential(1 / rates[k])
+            if day > CALIBRATION_END + BTYD_HORIZON_DAYS:
+                break
+            if day <= CALIBRATION_END:
+                days.append(day)
+            else:
+                bought_after[k] = True
+                break
+        orders = len(days)
+        rows.append(
+            {
+                "customer_id": f"c{k}",
+                "transactional_orders_all": orders,
+                "transactional_days_since_last_purchase": CALIBRATION_END - days[-1],
+                "transactional_days_between_orders": (days[-1] - days[0]) / (orders - 1)
+                if orders > 1
+                else np.nan,
+                "behavioral_days_since_last_web": CALIBRATION_END - days[-1] + rng.exponential(5),
+            }
+        )
+    return pd.DataFrame(rows), bought_after

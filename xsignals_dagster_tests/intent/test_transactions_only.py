@@ -12,6 +12,7 @@ from xsignals_dagster.demo.transactions import land_transactions, read_cdnow
 from xsignals_dagster.headless import run_everything
 from xsignals_dagster.intent.features import TOUCHPOINT_PATTERNS, columns_matching
 from xsignals_dagster.intent.registry import latest_model
+from xsignals_dagster.intent.stacking import ParetoNbdStack
 from xsignals_dagster.resources import IntentConfig, LandingZone, Warehouse, build_resources
 from xsignals_dagster.warehouse import WarehouseStore
 
@@ -68,6 +69,9 @@ def test_a_sales_only_landing_zone_trains_on_the_transactions_and_scores_every_c
         "service",
     }  # sales only: nothing of the web, app or email
     assert metadata["bg_nbd_roc_auc"].value > 0.5  # the classic it must beat was fitted beside it
+    # With a purchase history, the booster serves stacked with Pareto/NBD (intent/stacking.py).
+    assert metadata["stacked_with_pareto_nbd"].value == 1.0 and metadata["booster_roc_auc"].value > 0.5
+    assert isinstance(model.pipeline[-1], ParetoNbdStack)
     scores, profiles = store.read_table("intent_scores"), store.read_table("customer_profiles")
     assert len(scores) == len(profiles) > 2_000
     assert scores["model_version"].str.startswith("supervised-").all()
