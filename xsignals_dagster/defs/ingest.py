@@ -162,7 +162,7 @@ def landing_misfits(
     )
 
 
-LANDING_SENSOR_INTERVAL_SECONDS = 30
+LANDING_SENSOR_INTERVAL_SECONDS = 10
 TRIGGER_TAG = "xsignals/trigger"
 IN_PROGRESS = [
     dg.DagsterRunStatus.QUEUED,
