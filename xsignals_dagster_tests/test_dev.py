@@ -49,7 +49,9 @@ def alive(pid: int, command: str | None) -> bool:
     return False
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize(
+    "stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["SIGTERM", "SIGINT", "SIGHUP"]
+)
 def test_dev_stops_ui_daemon_and_code_servers_within_10_seconds(tmp_path, stop):
     port = free_port()
     (tmp_path / "landing").mkdir()
