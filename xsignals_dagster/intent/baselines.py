@@ -10,7 +10,9 @@ repeat purchases `x`, the time of the last one `t_x` and the age `T` (days since
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,7 @@ from xsignals_dagster.intent.labels import utc_day, utc_days
 # Baselines that are the intent model restricted to some columns: name -> column pattern.
 FEATURE_SUBSET_BASELINES: dict[str, str] = {"rfm_only": RFM_PATTERN, "web_only": WEB_ONLY_PATTERN}
 BG_NBD = "bg_nbd"
+Parameters = TypeVar("Parameters")
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ PROFILE_ORDERS = "transactional_orders_all"
 PROFILE_DAYS_SINCE_LAST_PURCHASE = "transactional_days_since_last_purchase"
 PROFILE_DAYS_BETWEEN_ORDERS = "transactional_days_between_orders"
 PROFILE_HISTORY_COLUMNS = (PROFILE_ORDERS, PROFILE_DAYS_SINCE_LAST_PURCHASE, PROFILE_DAYS_BETWEEN_ORDERS)
-# Below this many buyers a BG/NBD fit says nothing.
+# Below this many buyers a BG/NBD (or Pareto/NBD) fit says nothing.
 MIN_BG_NBD_BUYERS = 20
 
 
@@ -152,13 +155,13 @@ def history_from_profile(features: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"x": x, "t_x": t_x, "T": since_last + t_x}, index=features.index)
 
 
-def fit_bg_nbd_on_profile(features: pd.DataFrame) -> BgNbdParameters | None:
-    """BG/NBD fitted on the buyers of a profile, None without the history columns or with
-    fewer than MIN_BG_NBD_BUYERS buyers."""
+def fit_on_profile(features: pd.DataFrame, fit: Callable[[pd.DataFrame], Parameters]) -> Parameters | None:
+    """A buy-till-you-die `fit` (`fit_bg_nbd`, `fit_pareto_nbd`) on the buyers of a profile or
+    model input, None without the history columns or with fewer than MIN_BG_NBD_BUYERS buyers."""
     if not set(PROFILE_HISTORY_COLUMNS) <= set(features.columns):
         return None
     history = history_from_profile(features).dropna()
-    return fit_bg_nbd(history) if len(history) >= MIN_BG_NBD_BUYERS else None
+    return fit(history) if len(history) >= MIN_BG_NBD_BUYERS else None
 
 
 class BgNbdFeatures(TransformerMixin, BaseEstimator):
@@ -176,7 +179,7 @@ class BgNbdFeatures(TransformerMixin, BaseEstimator):
     COLUMNS = ("transactional_bgnbd_p_alive", "transactional_bgnbd_rate")
 
     def fit(self, X: pd.DataFrame, y=None):
-        self.params_ = fit_bg_nbd_on_profile(X)
+        self.params_ = fit_on_profile(X, fit_bg_nbd)
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,8 @@ from sklearn.preprocessing import FunctionTransformer
 
 from xsignals_dagster.intent.baselines import (
     PROFILE_HISTORY_COLUMNS,
-    fit_bg_nbd_on_profile,
+    fit_bg_nbd,
+    fit_on_profile,
     history_from_profile,
     probability_of_purchase,
 )
@@ -66,7 +67,7 @@ class LabelFreeIntent(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y=None):
         self.classes_ = np.array([0, 1])
-        self.bg_nbd_ = fit_bg_nbd_on_profile(X)
+        self.bg_nbd_ = fit_on_profile(X, fit_bg_nbd)
         days = _days_since_last_touch(X)
         if self.bg_nbd_ is None:
             self.newcomer_rate_ = None

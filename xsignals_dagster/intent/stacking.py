@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, cross_val_predict
 
-from xsignals_dagster.intent.baselines import MIN_BG_NBD_BUYERS, PROFILE_HISTORY_COLUMNS, history_from_profile
+from xsignals_dagster.intent.baselines import fit_on_profile, history_from_profile
 from xsignals_dagster.intent.pareto_nbd import (
     ParetoNbdParameters,
     fit_pareto_nbd,
@@ -43,15 +43,6 @@ from xsignals_dagster.intent.pareto_nbd import (
 STACKING_FOLDS = 5
 # Probabilities are clipped this far from 0 and 1 before their logit.
 _EDGE = 1e-6
-
-
-def pareto_nbd_on_rows(X: pd.DataFrame) -> ParetoNbdParameters | None:
-    """Pareto/NBD fitted on the buyers among `X`'s rows (profile or encoded model input), None
-    without the history columns or with fewer than MIN_BG_NBD_BUYERS buyers."""
-    if not set(PROFILE_HISTORY_COLUMNS) <= set(X.columns):
-        return None
-    history = history_from_profile(X).dropna()
-    return fit_pareto_nbd(history) if len(history) >= MIN_BG_NBD_BUYERS else None
 
 
 def pareto_nbd_probability(params: ParetoNbdParameters, X: pd.DataFrame, horizon_days: int) -> np.ndarray:
@@ -125,7 +116,7 @@ def fit_stacking(
     """Learn the stack on the evaluation rows (their encoded model input, labels and the
     out-of-time booster's probabilities); None where Pareto/NBD cannot be fitted (no purchase
     history columns, too few buyers): the booster then serves alone."""
-    params = pareto_nbd_on_rows(encoded_evaluation)
+    params = fit_on_profile(encoded_evaluation, fit_pareto_nbd)
     if params is None:
         return None
     inputs = stack_inputs(
