@@ -244,8 +244,11 @@ class IntentModel:
         }
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
-        """Calibrated P(purchase within `horizon_days`) for a frame indexed by `customer_id`."""
-        return predict_probability(self.pipeline, features)
+        """Calibrated P(purchase within `horizon_days`) for a frame indexed by `customer_id`.
+        Encoded, then classified, rather than through `Pipeline.predict_proba`: a stacked model's
+        last step (`stacking.ParetoNbdStack`) is fitted from parts, not by `fit`, and the
+        pipeline's fitted-check refuses an estimator without one."""
+        return self.predict_encoded(self.encode(features))
 
     def encode(self, features: pd.DataFrame) -> pd.DataFrame:
         """The numeric frame the classifier reads (categories as codes), same index."""

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import dagster as dg
+import numpy as np
 
 from xsignals_dagster.demo.transactions import land_transactions, read_cdnow
 from xsignals_dagster.headless import run_everything
@@ -76,3 +77,7 @@ def test_a_sales_only_landing_zone_trains_on_the_transactions_and_scores_every_c
     assert len(scores) == len(profiles) > 2_000
     assert scores["model_version"].str.startswith("supervised-").all()
     assert scores["intent_score"].between(0, 1).all() and scores["intent_score"].nunique() > 50
+    # The kept model predicts what was scored, stacked as it is.
+    served = scores.set_index("customer_id")["intent_score"]
+    predicted = model.predict(profiles.set_index("customer_id").loc[served.index])
+    np.testing.assert_allclose(predicted, served.to_numpy(), rtol=1e-6)
