@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import GroupShuffleSplit
+from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
@@ -60,12 +60,16 @@ class IntentSettings:
     min_leaf_share: float = 0.005
     learning_rate: float = 0.1
     l2_regularization: float = 1.0
-    # Calibration on a held-out share of customers (a customer's snapshots are never on
-    # both sides): one boosting fit instead of one per fold. Sigmoid (Platt) by default: the
-    # boosting's log-loss scores need only a gentle correction, and isotonic steps overfit the
-    # sparse high-score end of small calibration sets ("isotonic" suits very large ones).
+    # Calibration on folds of customers (a customer's snapshots are never on both sides): each
+    # of `calibration_folds` boosters learns from the other folds and is calibrated on its own,
+    # and the served probability is their mean. One hold-out of a quarter of the customers left
+    # the ranking to the draw of that quarter: on CDNOW (91 days after 1997-12-31) the seed
+    # alone moved the served ROC-AUC over 0.8045 ... 0.8067; four folds (the same quarter
+    # calibrates each booster) gave 0.8060 ... 0.8062, every customer learnt from. Sigmoid
+    # (Platt) by default: the boosting's log-loss scores need only a gentle correction, and
+    # isotonic steps overfit the sparse high-score end of small calibration sets.
     calibration_method: str = "sigmoid"
-    calibration_share: float = 0.25
+    calibration_folds: int = 4
     # Explanations: the features tried per customer (by global importance), how many shown.
     explained_feature_count: int = 10
     top_factor_count: int = 3
@@ -78,11 +82,23 @@ class IntentSettings:
     scoring_threads: int | None = None
 
 
-class CustomerHoldout(GroupShuffleSplit):
-    """One split of a frame indexed by `customer_id`, grouped by that index."""
+class CustomerFolds:
+    """Seeded K folds of the customers of a frame indexed by `customer_id`: a customer's rows
+    (one per snapshot) fall in one fold. scikit-learn's `GroupKFold(shuffle=True)` does the
+    same but took 94 s to split 117,840 rows of 23,568 customers; this takes milliseconds."""
+
+    def __init__(self, n_splits: int, random_state: int):
+        self.n_splits = n_splits
+        self.random_state = random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None) -> int:
+        return self.n_splits
 
     def split(self, X, y=None, groups=None):
-        return super().split(X, y, groups=np.asarray(X.index))
+        codes, customers = pd.factorize(np.asarray(X.index))
+        folds = KFold(self.n_splits, shuffle=True, random_state=self.random_state)
+        for learnt, held_out in folds.split(customers):
+            yield np.flatnonzero(np.isin(codes, learnt)), np.flatnonzero(np.isin(codes, held_out))
 
 
 def fit_boosting(
@@ -94,10 +110,11 @@ def fit_boosting(
 ):
     """Gradient boosting (native categorical splits on the code columns, NaN as missing) on
     a numeric frame from an encoder, indexed by `customer_id`, with BG/NBD's reading of the
-    purchase history added (`BgNbdFeatures`); calibrated on a held-out share of customers
-    unless `calibrated` is False (comparisons of ranking only, which calibration would not
-    change). The BG/NBD columns are made inside the classifier, from the encoded columns,
-    so an explanation that occludes recency or frequency moves them too."""
+    purchase history added (`BgNbdFeatures`); calibrated on folds of customers (one booster
+    per fold, averaged: `IntentSettings.calibration_folds`) unless `calibrated` is False
+    (comparisons of ranking only, which calibration would not change). The BG/NBD columns are
+    made inside the classifier, from the encoded columns, so an explanation that occludes
+    recency or frequency moves them too."""
     categorical = [c for c in categorical_columns if c in encoded.columns]
     boosting = HistGradientBoostingClassifier(
         max_iter=settings.max_iter,
@@ -112,10 +129,8 @@ def fit_boosting(
         [("bg_nbd", BgNbdFeatures()), ("fill_empty", EmptyColumnsFilled()), ("boost", boosting)]
     )
     if calibrated:
-        holdout = CustomerHoldout(
-            n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state
-        )
-        estimator = CalibratedClassifierCV(estimator, method=settings.calibration_method, cv=holdout)
+        folds = CustomerFolds(settings.calibration_folds, settings.random_state)
+        estimator = CalibratedClassifierCV(estimator, method=settings.calibration_method, cv=folds)
     return estimator.fit(encoded, labels)
 
 

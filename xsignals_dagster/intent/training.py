@@ -5,7 +5,7 @@ The newest snapshot of the training set is held out; every model measured here (
 baselines, ablation) trains on the older snapshots whose label window had closed by then and
 is measured on that one, as it would be used: scoring customers at a later date than anything
 it saw, including the purchases it learnt from. Once measured, the same recipe (features,
-hyper-parameters, calibration on held-out customers) is fitted again on every snapshot, the
+hyper-parameters, calibration on folds of customers) is fitted again on every snapshot, the
 evaluated one included, and that refit is what scores (backtest, then refit): the newest
 label window has closed by the time the model serves, so learning it is no leak, and it is
 the period nearest the customers scored. Every figure kept with the model is the measured
@@ -38,7 +38,7 @@ from xsignals_dagster.intent.model import (
     HELD_OUT_CUSTOMERS,
     OUT_OF_TIME,
     SUPERVISED,
-    CustomerHoldout,
+    CustomerFolds,
     IntentModel,
     IntentSettings,
     fit_boosting,
@@ -94,10 +94,9 @@ def split_training_set(
         described = f"training ({len(closed)} snapshots)"
     else:
         how = HELD_OUT_CUSTOMERS
-        holdout = CustomerHoldout(
-            n_splits=1, test_size=settings.calibration_share, random_state=settings.random_state
-        )
-        trained, held_out = next(holdout.split(training_set.set_index(CUSTOMER_ID)))
+        # One fold of customers (a quarter by default), as the calibration folds are drawn.
+        folds = CustomerFolds(settings.calibration_folds, settings.random_state)
+        trained, held_out = next(folds.split(training_set.set_index(CUSTOMER_ID)))
         training = training_set.iloc[trained]
         evaluation = training_set.iloc[held_out][(as_of.iloc[held_out] == newest).to_numpy()]
         described = f"training ({len(dates)} snapshots, customers not held out)"
@@ -238,7 +237,7 @@ def _refit(
     stacking: Stacking | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Pipeline]:
     """The rows served from, their encoding, and the pipeline fitted on them: the measured
-    recipe (same columns, settings and calibration on a held-out share of customers, so the
+    recipe (same columns, settings and calibration on folds of customers, so the
     refit is calibrated as the measured fit was; the same stack with Pareto/NBD) on every
     row of `training_set`, up to the same cap."""
     served = training_set.iloc[
