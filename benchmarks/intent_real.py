@@ -47,8 +47,9 @@ training snapshot *and* on four fifths of the split's customers as of E with the
 the label window itself (the answers), and scores the fifth left out (five folds); beside it
 the same out-of-fold scores stacked with the own Pareto/NBD probability (a logistic regression
 on both logits, itself cross-validated). The higher of the two is printed as ``bound``, with
-its margin over each classic: where that margin is below +0.005, no model of this family on
-these features meets the target on that split.
+its margin over each classic. It estimates what the features carry; it proves no limit: it is
+one boosting fit, and the served model, which averages four (its calibration folds), reached
+0.786 on 30 d after 1997-09-30, above the 0.785 the bound had printed there.
 
 Figures, not pass/fail. Times are of a 2-core machine that may be busy (load average printed).
 """
