@@ -114,6 +114,7 @@ PHRASES = (
         "contacted customer service {value} time{s}{window}",
         when_zero="no service contact{window}",
     ),
+    Phrase(r"purchase_days$", "bought on {value} day{s}", when_zero="no purchase"),
     Phrase(r"_aov_", "average order {value}{window}", "no order{window}"),
     Phrase(
         r"(^|_)(orders|purchases)(_\d+d|_all)?$",

@@ -40,7 +40,7 @@ MAX_TEXT_LEVELS = 50
 # Feature-subset baselines: what a single-touchpoint model would know. RFM: recency (days
 # since the last purchase), frequency (orders, gaps between them), monetary (revenue, AOV).
 RFM_PATTERN = (
-    r"^transactional_(days_since_last_purchase|days_between_orders|orders_|revenue_|net_revenue_|aov_)"
+    r"^transactional_(days_since_last_purchase|days_between_orders|orders_|purchase_days|revenue_|net_revenue_|aov_)"
     r"|^transactional_.*(recency|frequency|monetary)"
 )
 WEB_ONLY_PATTERN = r"^behavioral_.*web"

@@ -28,6 +28,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from xsignals_dagster.intent.baselines import (
     PROFILE_HISTORY_COLUMNS,
+    PROFILE_PURCHASE_DAYS,
     fit_bg_nbd,
     fit_on_profile,
     history_from_profile,
@@ -121,7 +122,7 @@ def fit_label_free_model(
     supervised model scores."""
     settings = settings or IntentSettings()
     customers = with_customer_column(profile).set_index(CUSTOMER_ID)
-    history_columns = [c for c in PROFILE_HISTORY_COLUMNS if c in customers.columns]
+    history_columns = [c for c in (*PROFILE_HISTORY_COLUMNS, PROFILE_PURCHASE_DAYS) if c in customers.columns]
     feature_columns = history_columns + columns_matching(customers.columns, ENGAGEMENT_RECENCY_PATTERN)
     prepare = FunctionTransformer(
         model_input, kw_args={"feature_columns": feature_columns, "categorical_columns": []}

@@ -16,6 +16,9 @@ Columns (windows: trailing 30 and 90 days, and `all` history up to as_of):
   `transactional_orders_all` above, `transactional_net_revenue_all` (revenue minus
   returned value), and `transactional_days_between_orders` (mean gap between first and
   last order, NA below two orders).
+- `transactional_purchase_days` (int): the distinct days (UTC) with an order, all history: the
+  purchase occasions that repeat-buying models (BG/NBD, Pareto/NBD) count, where two orders
+  on one day are one occasion.
 """
 
 from __future__ import annotations
@@ -90,6 +93,14 @@ def transactional_signals(touchpoints: Touchpoints) -> pd.DataFrame:
     placed = table[table["is_order"].to_numpy() == 1]
     totals = additive_over_windows(table, as_of, WINDOWS_DAYS, customers, _totals)
     span = placed.groupby("customer")["ts"].agg(["min", "max"]).reindex(customers)
+    purchase_days = (
+        placed.assign(day=placed["ts"].dt.floor("D"))
+        .drop_duplicates(["customer", "day"])
+        .groupby("customer")
+        .size()
+        .reindex(customers, fill_value=0)
+        .astype("int64")
+    )
     signals = pd.concat(
         [
             totals,
@@ -102,6 +113,7 @@ def transactional_signals(touchpoints: Touchpoints) -> pd.DataFrame:
                     "days_between_orders": ratio(
                         days_between(span["min"], span["max"]), totals["orders_all"] - 1
                     ),
+                    "purchase_days": purchase_days,
                 }
             ),
         ],

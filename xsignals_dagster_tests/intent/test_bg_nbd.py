@@ -13,6 +13,7 @@ from xsignals_dagster.intent import (
     probability_of_purchase,
     purchase_history,
 )
+from xsignals_dagster.intent.baselines import history_from_profile
 
 TRUE = BgNbdParameters(r=0.6, alpha=30.0, a=0.8, b=2.4)
 START = pd.Timestamp("2025-01-01", tz="UTC")
@@ -88,3 +89,23 @@ def test_history_counts_purchase_days_up_to_as_of():
     history = purchase_history(purchases, "2026-01-10")
     assert history.loc["a"].to_dict() == {"x": 1.0, "t_x": 4.0, "T": 9.0}  # same-day purchases are one
     assert history.loc["b"].to_dict() == {"x": 0.0, "t_x": 0.0, "T": 7.0}
+
+
+def test_profile_history_counts_purchase_days_not_orders():
+    """Three orders on two days: one repeat purchase, the first-to-last span from the mean gap
+    between orders; a profile without the purchase-days column counts orders."""
+    profile = pd.DataFrame(
+        {
+            "transactional_orders_all": [3, 1, 0],
+            "transactional_purchase_days": [2, 1, 0],
+            "transactional_days_between_orders": [10.0, np.nan, np.nan],
+            "transactional_days_since_last_purchase": [5.0, 7.0, np.nan],
+        },
+        index=pd.Index(["a", "b", "c"], name="customer_id"),
+    )
+    history = history_from_profile(profile)
+    assert history.loc["a"].to_dict() == {"x": 1.0, "t_x": 20.0, "T": 25.0}
+    assert history.loc["b"].to_dict() == {"x": 0.0, "t_x": 0.0, "T": 7.0}
+    assert history.loc["c"].isna().all()
+    by_orders = history_from_profile(profile.drop(columns="transactional_purchase_days"))
+    assert by_orders.loc["a"].to_dict() == {"x": 2.0, "t_x": 20.0, "T": 25.0}

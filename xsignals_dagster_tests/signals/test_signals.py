@@ -230,6 +230,26 @@ def test_transactional_orders_returns_mix_and_rfm(shopper):
     assert t["transactional_net_revenue_all"] == 150.0
     assert t["transactional_days_since_last_purchase"] == pytest.approx(5 - 19 / 24)
     assert t["transactional_days_between_orders"] == pytest.approx((25 - 12 / 24) - (5 - 19 / 24))
+    assert t["transactional_purchase_days"] == 2
+
+
+def test_purchase_days_count_orders_of_one_day_once():
+    """A store transaction and an app order on one day are two orders but one purchase
+    occasion; a returns-only transaction is neither."""
+    rows = {
+        "pos": [
+            pos("cy", at(12, 9), "T1", 1, 40.0),
+            pos("cy", at(12, 17), "T2", 1, 15.0),
+            pos("cy", at(6, 11), "T3", 1, -40.0),
+        ],
+        "app": [
+            app("cy", at(12, 20), "purchase", order_id="O1", revenue=25.0),
+            app("cy", at(3, 8), "app_open"),
+        ],
+        "web": [web("cy", at(4, 10), "purchase", order_id="O2", revenue=60.0)],
+    }
+    t = row(signals_of(rows), "transactional", "cy")
+    assert (t["transactional_orders_all"], t["transactional_purchase_days"]) == (4, 2)
 
 
 def test_engagement_rates_and_service(shopper):
